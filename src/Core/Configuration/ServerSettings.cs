@@ -1,0 +1,38 @@
+namespace TaskGraph.Core.Configuration;
+
+/// <summary>The <c>server</c> config block as far as the rules need it.</summary>
+public sealed record ServerSettings
+{
+    /// <summary>SQLite file of the standalone store.</summary>
+    public string DbPath { get; init; } = "task-graph/tasks.db";
+
+    /// <summary>Directory for media files.</summary>
+    public string MediaDir { get; init; } = "task-graph/media";
+
+    /// <summary>Directory for custom skills.</summary>
+    public string SkillsDir { get; init; } = "task-graph/skills";
+
+    /// <summary>Directory for logs.</summary>
+    public string LogDir { get; init; } = "task-graph/logs";
+
+    /// <summary>Most tasks one worker may own at once (enforced).</summary>
+    public int ClaimLimit { get; init; } = 5;
+
+    /// <summary>Seconds without a heartbeat after which a worker's lease expires.</summary>
+    public int StaleTimeoutSeconds { get; init; } = 900;
+
+    /// <summary>json or markdown.</summary>
+    public string DefaultFormat { get; init; } = "json";
+
+    /// <summary>Default page size for list-like tools.</summary>
+    public int DefaultPageSize { get; init; } = 50;
+
+    /// <summary>Name of the default workflow, if any.</summary>
+    public string? DefaultWorkflow { get; init; }
+
+    /// <summary>sqlite (default) or nats.</summary>
+    public string Store { get; init; } = "sqlite";
+
+    /// <summary>The graph name (several independent graphs can share one NATS deployment).</summary>
+    public string Graph { get; init; } = "default";
+}

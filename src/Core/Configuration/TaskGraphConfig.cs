@@ -1,0 +1,111 @@
+namespace TaskGraph.Core.Configuration;
+
+/// <summary>The merged, validated configuration the rules run on. Replaced whole on reload, never mutated.</summary>
+public sealed record TaskGraphConfig
+{
+    /// <summary>Server settings.</summary>
+    public ServerSettings Server { get; init; } = new();
+
+    /// <summary>Dependency types by name.</summary>
+    public IReadOnlyDictionary<string, DependencyTypeDefinition> Dependencies { get; init; } = DependencyTypeDefinition.Defaults();
+
+    /// <summary>Auto-advance.</summary>
+    public AutoAdvanceSettings AutoAdvance { get; init; } = new();
+
+    /// <summary>Id generation.</summary>
+    public IdSettings Ids { get; init; } = new();
+
+    /// <summary>Tags.</summary>
+    public TagSettings Tags { get; init; } = new();
+
+    /// <summary>The base workflow every worker without a named one uses.</summary>
+    public WorkflowDefinition DefaultWorkflow { get; init; } = new();
+
+    /// <summary>Named workflows (from <c>workflow-&lt;name&gt;.yaml</c>), already merged over the defaults.</summary>
+    public IReadOnlyDictionary<string, WorkflowDefinition> Workflows { get; init; } = new Dictionary<string, WorkflowDefinition>();
+
+    /// <summary>The workflow for a worker: its named one when known, else the default.</summary>
+    public WorkflowDefinition WorkflowFor(string? name) =>
+        name is not null && Workflows.TryGetValue(name, out var wf) ? wf : DefaultWorkflow;
+
+    /// <summary>Checks the whole config; each problem names its key.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Server.ClaimLimit < 1)
+        {
+            problems.Add($"server.claim_limit: must be at least 1, got {Server.ClaimLimit}");
+        }
+
+        if (Server.StaleTimeoutSeconds < 1)
+        {
+            problems.Add($"server.stale_timeout_seconds: must be at least 1, got {Server.StaleTimeoutSeconds}");
+        }
+
+        if (Server.DefaultFormat is not ("json" or "markdown"))
+        {
+            problems.Add($"server.default_format: must be json or markdown, got '{Server.DefaultFormat}'");
+        }
+
+        if (Server.DefaultPageSize < 1)
+        {
+            problems.Add($"server.default_page_size: must be at least 1, got {Server.DefaultPageSize}");
+        }
+
+        if (Server.Store is not ("sqlite" or "nats"))
+        {
+            problems.Add($"server.store: must be sqlite or nats, got '{Server.Store}'");
+        }
+
+        if (Dependencies.Count == 0)
+        {
+            problems.Add("dependencies.definitions: at least one dependency type is required");
+        }
+
+        foreach (var (name, def) in Dependencies)
+        {
+            if (def.Display is not ("horizontal" or "vertical"))
+            {
+                problems.Add($"dependencies.definitions.{name}.display: must be horizontal or vertical, got '{def.Display}'");
+            }
+
+            if (def.Blocks is not ("none" or "start" or "completion"))
+            {
+                problems.Add($"dependencies.definitions.{name}.blocks: must be none, start or completion, got '{def.Blocks}'");
+            }
+        }
+
+        if (!Dependencies.Values.Any(d => d.BlocksStart))
+        {
+            problems.Add("dependencies.definitions: at least one type must have blocks: start");
+        }
+
+        if (Tags.UnknownTag is not ("allow" or "warn" or "reject"))
+        {
+            problems.Add($"tags.unknown_tag: must be allow, warn or reject, got '{Tags.UnknownTag}'");
+        }
+
+        if (Ids.TaskIdWords is < 1 or > 8)
+        {
+            problems.Add($"ids.task_id_words: must be 1..8, got {Ids.TaskIdWords}");
+        }
+
+        if (Ids.AgentIdWords is < 1 or > 8)
+        {
+            problems.Add($"ids.agent_id_words: must be 1..8, got {Ids.AgentIdWords}");
+        }
+
+        problems.AddRange(DefaultWorkflow.Validate());
+        foreach (var wf in Workflows.Values)
+        {
+            problems.AddRange(wf.Validate());
+        }
+
+        if (AutoAdvance.Enabled && (AutoAdvance.TargetState is null || !DefaultWorkflow.HasState(AutoAdvance.TargetState)))
+        {
+            problems.Add($"auto_advance.target_state: unknown state '{AutoAdvance.TargetState}'");
+        }
+
+        return problems;
+    }
+}

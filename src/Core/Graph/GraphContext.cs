@@ -1,0 +1,64 @@
+using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Ids;
+using TaskGraph.Core.Storage;
+
+namespace TaskGraph.Core.Graph;
+
+/// <summary>What every rule needs: the records, the live config, the clock, id generation and read-your-writes.</summary>
+public sealed class GraphContext(GraphRecords records, ConfigHolder config, TimeProvider time, IReadYourWrites reads, PetnameGenerator? petnames = null)
+{
+    /// <summary>How often a decision is re-read and retried after losing a compare-and-swap.</summary>
+    public const int MaxAttempts = 12;
+
+    /// <summary>Typed records.</summary>
+    public GraphRecords Records { get; } = records;
+
+    /// <summary>The live config.</summary>
+    public TaskGraphConfig Config => config.Current;
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>Read-your-writes.</summary>
+    public IReadYourWrites Reads { get; } = reads;
+
+    /// <summary>Generated ids.</summary>
+    public PetnameGenerator Petnames { get; } = petnames ?? new PetnameGenerator();
+
+    /// <summary>Now, in epoch milliseconds.</summary>
+    public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// Runs read-decide-write until the compare-and-swap wins; a decision is always re-made on fresh reads.
+    /// After <see cref="MaxAttempts"/> lost races it gives up with CONFLICT.
+    /// </summary>
+    public async Task<T> RetryAsync<T>(Func<int, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        for (var i = 0; ; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                return await attempt(i).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException ex)
+            {
+                if (i >= MaxAttempts - 1)
+                {
+                    throw new TaskGraphException(ErrorCodes.Conflict, $"Too many concurrent changes to '{RecordKeys.Decode(ex.Key.Split('.', 2)[^1])}'; try again.")
+                    {
+                        Suggestion = "Retry the call; another agent changed the same record at the same moment.",
+                    };
+                }
+
+                // Jittered backoff keeps a crowd of racers from colliding in lockstep.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 2 + (i * 3))), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Waits until a write of ours is visible to local reads.</summary>
+    public ValueTask SeenAsync(string key, ulong revision, CancellationToken cancellationToken) =>
+        Reads.WaitForAsync(key, revision, cancellationToken);
+}

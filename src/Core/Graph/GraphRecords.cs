@@ -1,0 +1,64 @@
+using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
+
+namespace TaskGraph.Core.Graph;
+
+/// <summary>Typed access to the records of one graph over the store port. Every write names an expected revision.</summary>
+public sealed class GraphRecords(IRecordStore store)
+{
+    /// <summary>The underlying store.</summary>
+    public IRecordStore Store { get; } = store;
+
+    /// <summary>Reads a task.</summary>
+    public ValueTask<Versioned<TaskRecord>?> GetTaskAsync(string id, CancellationToken cancellationToken = default) =>
+        GetAsync<TaskRecord>(RecordKeys.Task(id), cancellationToken);
+
+    /// <summary>Reads a worker.</summary>
+    public ValueTask<Versioned<WorkerRecord>?> GetWorkerAsync(string id, CancellationToken cancellationToken = default) =>
+        GetAsync<WorkerRecord>(RecordKeys.Worker(id), cancellationToken);
+
+    /// <summary>Reads a file mark.</summary>
+    public ValueTask<Versioned<MarkRecord>?> GetMarkAsync(string file, CancellationToken cancellationToken = default) =>
+        GetAsync<MarkRecord>(RecordKeys.Mark(file), cancellationToken);
+
+    /// <summary>Reads the dependency graph (revision 0 and no edges when it was never written).</summary>
+    public async ValueTask<Versioned<DependencyGraphRecord>> GetDependenciesAsync(CancellationToken cancellationToken = default) =>
+        await GetAsync<DependencyGraphRecord>(RecordKeys.Dependencies, cancellationToken).ConfigureAwait(false)
+        ?? new Versioned<DependencyGraphRecord>(new DependencyGraphRecord(), 0);
+
+    /// <summary>Creates (expected 0) or compare-and-swaps a task; returns the new revision.</summary>
+    public ValueTask<ulong> PutTaskAsync(TaskRecord task, ulong expectedRevision, CancellationToken cancellationToken = default) =>
+        PutAsync(RecordKeys.Task(task.Id), task, expectedRevision, cancellationToken);
+
+    /// <summary>Creates or compare-and-swaps a worker.</summary>
+    public ValueTask<ulong> PutWorkerAsync(WorkerRecord worker, ulong expectedRevision, CancellationToken cancellationToken = default) =>
+        PutAsync(RecordKeys.Worker(worker.Id), worker, expectedRevision, cancellationToken);
+
+    /// <summary>Creates or compare-and-swaps a mark.</summary>
+    public ValueTask<ulong> PutMarkAsync(MarkRecord mark, ulong expectedRevision, CancellationToken cancellationToken = default) =>
+        PutAsync(RecordKeys.Mark(mark.File), mark, expectedRevision, cancellationToken);
+
+    /// <summary>Creates or compare-and-swaps the dependency graph.</summary>
+    public ValueTask<ulong> PutDependenciesAsync(DependencyGraphRecord graph, ulong expectedRevision, CancellationToken cancellationToken = default) =>
+        PutAsync(RecordKeys.Dependencies, graph, expectedRevision, cancellationToken);
+
+    /// <summary>Reads and decodes any record.</summary>
+    public async ValueTask<Versioned<T>?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
+    {
+        var entry = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        return entry is null ? null : new Versioned<T>(RecordJson.Deserialize<T>(entry.Value), entry.Revision);
+    }
+
+    /// <summary>Creates (expected 0) or compare-and-swaps any record.</summary>
+    public ValueTask<ulong> PutAsync<T>(string key, T value, ulong expectedRevision, CancellationToken cancellationToken = default)
+    {
+        var bytes = RecordJson.Serialize(value);
+        return expectedRevision == 0
+            ? Store.CreateAsync(key, bytes, cancellationToken)
+            : Store.UpdateAsync(key, bytes, expectedRevision, cancellationToken);
+    }
+
+    /// <summary>Deletes a record at an expected revision.</summary>
+    public ValueTask<ulong> DeleteAsync(string key, ulong expectedRevision, CancellationToken cancellationToken = default) =>
+        Store.DeleteAsync(key, expectedRevision, cancellationToken);
+}

@@ -1,0 +1,63 @@
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
+
+namespace TaskGraph.Core.Leases;
+
+/// <summary>
+/// Evicts workers whose heartbeat is older than a timeout: releases their tasks to the disconnect state (with history) and
+/// their marks, then deletes the worker at the revision it was judged stale at. Idempotent; every node may run it at once.
+/// </summary>
+public sealed class StaleWorkerSweeper(GraphContext context)
+{
+    private readonly WorkReleaser _releaser = new(context);
+
+    /// <summary>Evicts workers silent for more than <paramref name="timeoutSeconds"/> (null = the configured lease).</summary>
+    public async Task<EvictionResult> SweepAsync(int? timeoutSeconds, string? finalStatus, string? actor, CancellationToken cancellationToken = default)
+    {
+        var timeoutMs = (timeoutSeconds ?? context.Config.Server.StaleTimeoutSeconds) * 1000L;
+        var evicted = new List<string>();
+        var tasks = 0;
+        var files = 0;
+        string? usedStatus = finalStatus;
+        var workers = await context.Records.Store.ListAsync(RecordKeys.WorkerPrefix, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in workers)
+        {
+            var worker = RecordJson.Deserialize<WorkerRecord>(entry.Value);
+            var now = context.NowMs;
+            var stale = timeoutSeconds is null ? !Lease.IsAlive(worker, now) : now - worker.LastHeartbeat > timeoutMs;
+            if (!stale)
+            {
+                continue;
+            }
+
+            var workflow = context.Config.WorkflowFor(worker.Workflow);
+            var target = finalStatus ?? workflow.Settings.DisconnectState;
+            if (!workflow.HasState(target) || workflow.IsTimed(target))
+            {
+                throw TaskGraphException.Invalid("final_status", $"final_status must be an untimed status, got '{target}'. Valid statuses: [{string.Join(", ", workflow.StateNames.Where(s => !workflow.IsTimed(s)))}]");
+            }
+
+            usedStatus = target;
+            var reason = $"worker '{worker.Id}' evicted: no heartbeat for {(now - worker.LastHeartbeat) / 1000} s";
+            var released = await _releaser.ReleaseTasksAsync(worker.Id, worker.Claims.Select(c => c.TaskId), workflow, target, "evict", reason, actor, cancellationToken).ConfigureAwait(false);
+            var marks = await _releaser.ReleaseMarksAsync(worker.Id, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var revision = await context.Records.DeleteAsync(entry.Key, entry.Revision, cancellationToken).ConfigureAwait(false);
+                await context.SeenAsync(entry.Key, revision, cancellationToken).ConfigureAwait(false);
+                evicted.Add(worker.Id);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // The worker came back (heartbeat) or another node evicted it first: nothing more to do here.
+            }
+
+            tasks += released.Count;
+            files += marks.Count;
+        }
+
+        return new EvictionResult(evicted, tasks, files, usedStatus);
+    }
+}

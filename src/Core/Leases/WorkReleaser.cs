@@ -1,0 +1,77 @@
+using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
+using TaskGraph.Core.Tasks;
+
+namespace TaskGraph.Core.Leases;
+
+/// <summary>Releases a worker's tasks and marks (disconnect, eviction). Idempotent and CAS-based: safe on every node at once.</summary>
+public sealed class WorkReleaser(GraphContext context)
+{
+    /// <summary>Moves every listed task that <paramref name="workerId"/> still owns to <paramref name="targetState"/>, with a history entry.</summary>
+    public async Task<IReadOnlyList<string>> ReleaseTasksAsync(
+        string workerId, IEnumerable<string> taskIds, WorkflowDefinition workflow, string targetState, string kind, string reason, string? actor,
+        CancellationToken cancellationToken)
+    {
+        var released = new List<string>();
+        foreach (var id in taskIds.Distinct(StringComparer.Ordinal))
+        {
+            var done = await context.RetryAsync(async _ =>
+            {
+                var current = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false);
+                if (current is not { } task || task.Value.Owner != workerId)
+                {
+                    return false;
+                }
+
+                var now = context.NowMs;
+                var next = StatusChange.Apply(task.Value, targetState, workflow, now) with
+                {
+                    Owner = null,
+                    ClaimedAt = null,
+                    LeaseEpoch = task.Value.LeaseEpoch + 1,
+                    UpdatedAt = now,
+                    Change = new TaskChange { Kind = kind, Actor = actor, Reason = reason, FromStatus = task.Value.Status, FromPhase = task.Value.Phase },
+                };
+                var revision = await context.Records.PutTaskAsync(next, task.Revision, cancellationToken).ConfigureAwait(false);
+                await context.SeenAsync(RecordKeys.Task(id), revision, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            if (done)
+            {
+                released.Add(id);
+            }
+        }
+
+        return released;
+    }
+
+    /// <summary>Removes every mark <paramref name="workerId"/> holds; returns the paths released.</summary>
+    public async Task<IReadOnlyList<string>> ReleaseMarksAsync(string workerId, CancellationToken cancellationToken)
+    {
+        var released = new List<string>();
+        var marks = await context.Records.Store.ListAsync(RecordKeys.MarkPrefix, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in marks)
+        {
+            var mark = RecordJson.Deserialize<MarkRecord>(entry.Value);
+            if (mark.Agent != workerId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var revision = await context.Records.DeleteAsync(entry.Key, entry.Revision, cancellationToken).ConfigureAwait(false);
+                await context.SeenAsync(entry.Key, revision, cancellationToken).ConfigureAwait(false);
+                released.Add(mark.File);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Changed under us: someone else released or re-marked it; either way it is no longer ours to drop.
+            }
+        }
+
+        return released;
+    }
+}

@@ -1,0 +1,834 @@
+using TaskGraph.Core.Claims;
+using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Dependencies;
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Leases;
+using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
+using TaskGraph.Core.Workers;
+
+namespace TaskGraph.Core.Tasks;
+
+/// <summary>
+/// Task rules: create, the unified transition (update and claim), delete and rename. Every mutation is read, decide,
+/// compare-and-swap; a lost race re-reads and decides again.
+/// </summary>
+public sealed class TaskService(GraphContext context, WorkerService workers, DependencyService dependencies)
+{
+    private readonly ClaimLedger _ledger = new(context);
+    private readonly WorkReleaser _releaser = new(context);
+
+    /// <summary>Creates a task (and its <c>contains</c> edge when a parent is given).</summary>
+    public async Task<CreateTaskResult> CreateAsync(CreateTaskRequest request, CancellationToken cancellationToken = default)
+    {
+        var (draft, phaseWarning, tagWarnings, titleWarning) = Draft(request);
+        if (request.Parent is not null)
+        {
+            Limits.Id(request.Parent, "parent");
+            if (await context.Records.GetTaskAsync(request.Parent, cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw TaskGraphException.TaskNotFound(request.Parent, "parent");
+            }
+        }
+
+        var task = await InsertAsync(draft, request.Id is null, cancellationToken).ConfigureAwait(false);
+        if (request.Parent is not null)
+        {
+            await dependencies.AddEdgesAsync([new DependencyEdge(request.Parent, task.Id, "contains")], request.Actor, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CreateTaskResult(task, phaseWarning, tagWarnings, titleWarning);
+    }
+
+    /// <summary>Creates a tree of tasks with parent/child and optional sibling edges.</summary>
+    public async Task<CreateTreeResult> CreateTreeAsync(
+        TreeNode tree, string? parent, string childType, string? siblingType, string? actor, CancellationToken cancellationToken = default)
+    {
+        var types = context.Config.Dependencies;
+        if (!types.ContainsKey(childType))
+        {
+            throw TaskGraphException.Invalid("child_type", $"Invalid dependency type '{childType}'. Valid types: [{string.Join(", ", types.Keys)}]");
+        }
+
+        if (siblingType is not null && !types.ContainsKey(siblingType))
+        {
+            throw TaskGraphException.Invalid("sibling_type", $"Invalid dependency type '{siblingType}'. Valid types: [{string.Join(", ", types.Keys)}]");
+        }
+
+        if (parent is not null && await context.Records.GetTaskAsync(Limits.Id(parent, "parent"), cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw TaskGraphException.TaskNotFound(parent, "parent");
+        }
+
+        // Validate the whole tree before writing anything.
+        var drafts = new List<(TreeNode Node, TaskRecord? Draft, string Id)>();
+        var phaseWarnings = new List<string>();
+        var tagWarnings = new List<string>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var count = 0;
+        async Task WalkAsync(TreeNode node)
+        {
+            if (++count > Limits.ListCount)
+            {
+                throw TaskGraphException.Invalid("tree", $"tree may hold at most {Limits.ListCount} nodes");
+            }
+
+            if (node.Ref is not null)
+            {
+                Limits.Id(node.Ref, "ref");
+                if (await context.Records.GetTaskAsync(node.Ref, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    throw new TaskGraphException(ErrorCodes.TaskNotFound, $"Referenced task '{node.Ref}' not found") { Field = "ref" };
+                }
+
+                drafts.Add((node, null, node.Ref));
+            }
+            else
+            {
+                var (draft, phaseWarning, tags, _) = Draft(node.Task with { Actor = actor });
+                if (!ids.Add(draft.Id))
+                {
+                    throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{draft.Id}' appears twice in the tree") { Field = "tree" };
+                }
+
+                if (node.Task.Id is not null && await context.Records.GetTaskAsync(draft.Id, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{draft.Id}' already exists") { Field = "id" };
+                }
+
+                if (phaseWarning is not null)
+                {
+                    phaseWarnings.Add($"Task '{draft.Id}': {phaseWarning}");
+                }
+
+                tagWarnings.AddRange(tags.Select(t => $"Task '{draft.Id}': {t}"));
+                drafts.Add((node, draft, draft.Id));
+            }
+
+            foreach (var child in node.Children)
+            {
+                await WalkAsync(child).ConfigureAwait(false);
+            }
+        }
+
+        await WalkAsync(tree).ConfigureAwait(false);
+        var idOf = new Dictionary<TreeNode, string>(ReferenceEqualityComparer.Instance);
+        foreach (var d in drafts)
+        {
+            idOf[d.Node] = d.Id;
+        }
+
+        var edges = new List<DependencyEdge>();
+        if (parent is not null)
+        {
+            edges.Add(new DependencyEdge(parent, idOf[tree], childType));
+        }
+
+        foreach (var (node, _, id) in drafts)
+        {
+            string? previous = null;
+            foreach (var child in node.Children)
+            {
+                edges.Add(new DependencyEdge(id, idOf[child], childType));
+                if (siblingType is not null && previous is not null)
+                {
+                    edges.Add(new DependencyEdge(previous, idOf[child], siblingType));
+                }
+
+                previous = idOf[child];
+            }
+        }
+
+        await dependencies.CheckEdgesAsync(edges, cancellationToken).ConfigureAwait(false);
+        TaskRecord? root = null;
+        foreach (var (_, draft, id) in drafts)
+        {
+            var task = draft is null ? null : await InsertAsync(draft, false, cancellationToken).ConfigureAwait(false);
+            root ??= task ?? (await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false))!.Value.Value;
+        }
+
+        await dependencies.AddEdgesAsync(edges, actor, cancellationToken).ConfigureAwait(false);
+        return new CreateTreeResult(root!, [.. drafts.Select(d => d.Id)], phaseWarnings, tagWarnings);
+    }
+
+    /// <summary>Reads a task fresh from the store (soft-deleted included).</summary>
+    public async Task<TaskRecord> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        Limits.Id(id, "task");
+        var task = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw TaskGraphException.TaskNotFound(id);
+        return task.Value;
+    }
+
+    /// <summary>Claims a task: an update to the worker's first timed state.</summary>
+    public Task<UpdateTaskResult> ClaimAsync(string workerId, string taskId, bool force, CancellationToken cancellationToken = default) =>
+        UpdateAsync(new UpdateTaskRequest { WorkerId = workerId, TaskId = taskId, Force = force, IsClaim = true }, cancellationToken);
+
+    /// <summary>The unified transition: owner guard, state, exits, then assign / claim / release / complete.</summary>
+    public async Task<UpdateTaskResult> UpdateAsync(UpdateTaskRequest request, CancellationToken cancellationToken = default)
+    {
+        Limits.Id(request.TaskId, "task");
+        Limits.Text(request.Title, "title", Limits.TitleLength);
+        Limits.Text(request.Description, "description", Limits.DescriptionLength);
+        Limits.Text(request.Reason, "reason");
+        Limits.Text(request.Phase, "phase", Limits.IdLength);
+        if (request.Assignee is not null)
+        {
+            Limits.Id(request.Assignee, "assignee");
+        }
+
+        var tags = request.Tags is null ? null : Limits.Tags(request.Tags, "tags");
+        var needed = request.NeededTags is null ? null : Limits.Tags(request.NeededTags, "needed_tags");
+        var wanted = request.WantedTags is null ? null : Limits.Tags(request.WantedTags, "wanted_tags");
+        var tagWarnings = new List<string>();
+        foreach (var (list, field) in new[] { (tags, "tags"), (needed, "needed_tags"), (wanted, "wanted_tags") })
+        {
+            if (list is not null)
+            {
+                tagWarnings.AddRange(TagPolicy.Check(context.Config.Tags, list, field));
+            }
+        }
+
+        var reserved = new List<string>();
+        (TaskRecord Before, TaskRecord After) outcome;
+        string? phaseWarning = null;
+        try
+        {
+            outcome = await context.RetryAsync(async _ =>
+            {
+                var caller = await workers.RequireLiveAsync(request.WorkerId, "worker_id", cancellationToken).ConfigureAwait(false);
+                var workflow = context.Config.WorkflowFor(caller.Value.Workflow);
+                var current = await context.Records.GetTaskAsync(request.TaskId, cancellationToken).ConfigureAwait(false)
+                    ?? throw TaskGraphException.TaskNotFound(request.TaskId);
+                var task = current.Value;
+                if (task.IsDeleted)
+                {
+                    throw new TaskGraphException(ErrorCodes.TaskNotFound, $"Task '{task.Id}' is deleted") { Field = "task" };
+                }
+
+                var now = context.NowMs;
+                var ownerAlive = task.Owner is not null && (task.Owner == caller.Value.Id
+                    || Lease.IsAlive((await context.Records.GetWorkerAsync(task.Owner, cancellationToken).ConfigureAwait(false))?.Value, now));
+                var otherOwner = ownerAlive && task.Owner != caller.Value.Id;
+                var status = request.IsClaim ? workflow.ClaimState : request.Status ?? (request.Assignee is not null ? "assigned" : task.Status);
+
+                // 1. owner guard
+                if (otherOwner && !request.Force)
+                {
+                    throw request.IsClaim || (workflow.IsTimed(status) && status != task.Status)
+                        ? new TaskGraphException(ErrorCodes.AlreadyClaimed, $"Task is already claimed by agent '{task.Owner}'")
+                        {
+                            Field = "task",
+                            Details = new Dictionary<string, object?> { ["owner"] = task.Owner },
+                            Suggestion = "Pick another task from list_tasks(ready=true), or use force=true to take it over.",
+                        }
+                        : new TaskGraphException(ErrorCodes.NotOwner, $"Task is claimed by agent '{task.Owner}'. Only the owner can update claimed tasks (use force=true to override)")
+                        {
+                            Field = "task",
+                            Details = new Dictionary<string, object?> { ["owner"] = task.Owner },
+                        };
+                }
+
+                if (request.IsClaim && task.Owner == caller.Value.Id && workflow.IsTimed(task.Status))
+                {
+                    return (task, task);
+                }
+
+                // 2. state exists, 3. exit is legal
+                if (!workflow.HasState(status))
+                {
+                    throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid state '{status}'. Valid states: [{string.Join(", ", workflow.StateNames)}]") { Field = "status" };
+                }
+
+                if (status != task.Status && !workflow.CanMove(task.Status, status))
+                {
+                    var exits = workflow.States.TryGetValue(task.Status, out var def) ? def.Exits : [];
+                    throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid transition from '{task.Status}' to '{status}'. Allowed transitions: [{string.Join(", ", exits)}]")
+                    {
+                        Field = "status",
+                        Details = new Dictionary<string, object?> { ["from"] = task.Status, ["to"] = status, ["allowed"] = exits.ToArray() },
+                    };
+                }
+
+                phaseWarning = CheckPhase(request.Phase, workflow);
+                var next = task with
+                {
+                    Title = request.Title ?? task.Title,
+                    Description = request.Description ?? task.Description,
+                    Priority = request.Priority is { } p ? Math.Clamp(p, 0, 10) : task.Priority,
+                    Points = request.Points ?? task.Points,
+                    TimeEstimateMs = request.TimeEstimateMs ?? task.TimeEstimateMs,
+                    Tags = tags ?? task.Tags,
+                    NeededTags = needed ?? task.NeededTags,
+                    WantedTags = wanted ?? task.WantedTags,
+                    Phase = request.Phase ?? task.Phase,
+                    UpdatedAt = now,
+                };
+                var owner = ownerAlive ? task.Owner : null;
+                var kind = status != task.Status ? "status" : next.Phase != task.Phase ? "phase" : "update";
+
+                if (request.Assignee is not null)
+                {
+                    // ASSIGN: the assignee must exist and qualify; no dependency check.
+                    var assignee = await workers.RequireLiveAsync(request.Assignee, "assignee", cancellationToken).ConfigureAwait(false);
+                    CheckTags(next, assignee.Value);
+                    if (await _ledger.ReserveAsync(assignee, task.Id, cancellationToken).ConfigureAwait(false))
+                    {
+                        reserved.Add(assignee.Value.Id);
+                    }
+
+                    owner = assignee.Value.Id;
+                    kind = "assign";
+                }
+                else if (workflow.IsTimed(status) && owner != caller.Value.Id)
+                {
+                    // CLAIM
+                    if (!request.Force)
+                    {
+                        await CheckDependenciesAsync(task.Id, workflow, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    CheckTags(next, caller.Value);
+                    if (await _ledger.ReserveAsync(caller, task.Id, cancellationToken).ConfigureAwait(false))
+                    {
+                        reserved.Add(caller.Value.Id);
+                    }
+
+                    owner = caller.Value.Id;
+                    kind = "claim";
+                }
+                else if (workflow.IsTimed(status) && !workflow.IsTimed(task.Status) && !request.Force)
+                {
+                    // An assignee starting work still needs its predecessors done.
+                    await CheckDependenciesAsync(task.Id, workflow, cancellationToken).ConfigureAwait(false);
+                }
+                else if (status != task.Status && !workflow.IsTimed(status))
+                {
+                    if (workflow.IsTerminal(status) || status == "completed")
+                    {
+                        await CheckChildrenAsync(task.Id, workflow, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    owner = null;
+                    kind = owner != task.Owner ? "release" : "status";
+                }
+
+                next = StatusChange.Apply(next, status, workflow, now);
+                if (owner != task.Owner)
+                {
+                    next = next with { Owner = owner, ClaimedAt = owner is null ? null : now, LeaseEpoch = task.LeaseEpoch + 1 };
+                    kind = owner is null ? "release" : kind;
+                }
+
+                next = next with
+                {
+                    Change = new TaskChange
+                    {
+                        Kind = kind,
+                        Actor = caller.Value.Id,
+                        Reason = request.Reason,
+                        FromStatus = task.Status,
+                        FromPhase = task.Phase,
+                    },
+                };
+                var revision = await context.Records.PutTaskAsync(next, current.Revision, cancellationToken).ConfigureAwait(false);
+                await context.SeenAsync(RecordKeys.Task(next.Id), revision, cancellationToken).ConfigureAwait(false);
+                return (task, next);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var workerId in reserved)
+            {
+                await _ledger.UnreserveAsync(workerId, request.TaskId, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        var (before, after) = outcome;
+        var unblocked = new List<string>();
+        var advanced = new List<string>();
+        if (!ReferenceEquals(before, after))
+        {
+            await AfterTransitionAsync(request.WorkerId, before, after, reserved, unblocked, advanced, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new UpdateTaskResult(after, before, unblocked, advanced, phaseWarning, tagWarnings);
+    }
+
+    /// <summary>Soft-deletes (or obliterates) a task, cascading to its <c>contains</c> descendants when asked.</summary>
+    public async Task<bool> DeleteAsync(
+        string workerId, string taskId, bool cascade, string? reason, bool obliterate, bool force, CancellationToken cancellationToken = default)
+    {
+        Limits.Id(taskId, "task");
+        Limits.Text(reason, "reason");
+        var caller = await workers.RequireLiveAsync(workerId, "worker_id", cancellationToken).ConfigureAwait(false);
+        var task = await context.Records.GetTaskAsync(taskId, cancellationToken).ConfigureAwait(false)
+            ?? throw TaskGraphException.TaskNotFound(taskId);
+        var now = context.NowMs;
+        if (task.Value.Owner is { } owner && owner != caller.Value.Id && !force
+            && Lease.IsAlive((await context.Records.GetWorkerAsync(owner, cancellationToken).ConfigureAwait(false))?.Value, now))
+        {
+            throw new TaskGraphException(ErrorCodes.NotOwner, $"Task is claimed by worker '{owner}'. Use force=true to override.") { Field = "task" };
+        }
+
+        var graph = new DependencyGraph((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
+        var descendants = graph.Descendants(taskId);
+        var liveChildren = new List<string>();
+        foreach (var child in graph.Children(taskId))
+        {
+            var c = await context.Records.GetTaskAsync(child, cancellationToken).ConfigureAwait(false);
+            if (c is { } ct && (obliterate || !ct.Value.IsDeleted))
+            {
+                liveChildren.Add(child);
+            }
+        }
+
+        if (liveChildren.Count > 0 && !cascade)
+        {
+            throw new TaskGraphException(ErrorCodes.InvalidFieldValue, "Task has children; use cascade=true to delete")
+            {
+                Field = "cascade",
+                Details = new Dictionary<string, object?> { ["children"] = liveChildren.ToArray() },
+            };
+        }
+
+        var targets = cascade ? [taskId, .. descendants] : new List<string> { taskId };
+        if (obliterate)
+        {
+            foreach (var id in targets)
+            {
+                await context.RetryAsync(async _ =>
+                {
+                    var t = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false);
+                    if (t is null)
+                    {
+                        return 0UL;
+                    }
+
+                    var revision = await context.Records.DeleteAsync(RecordKeys.Task(id), t.Value.Revision, cancellationToken).ConfigureAwait(false);
+                    await context.SeenAsync(RecordKeys.Task(id), revision, cancellationToken).ConfigureAwait(false);
+                    if (t.Value.Value.Owner is { } o)
+                    {
+                        await _ledger.UnreserveAsync(o, id, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return revision;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await dependencies.RemoveTasksAsync(targets, caller.Value.Id, cancellationToken).ConfigureAwait(false);
+            await RemoveMarksOfTasksAsync(targets, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        foreach (var id in targets)
+        {
+            await context.RetryAsync(async _ =>
+            {
+                var t = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false);
+                if (t is not { } current || current.Value.IsDeleted)
+                {
+                    return 0UL;
+                }
+
+                var next = current.Value with
+                {
+                    DeletedAt = context.NowMs,
+                    DeletedBy = caller.Value.Id,
+                    DeletedReason = reason,
+                    Owner = null,
+                    ClaimedAt = null,
+                    LeaseEpoch = current.Value.Owner is null ? current.Value.LeaseEpoch : current.Value.LeaseEpoch + 1,
+                    UpdatedAt = context.NowMs,
+                    Change = new TaskChange { Kind = "delete", Actor = caller.Value.Id, Reason = reason, FromStatus = current.Value.Status, FromPhase = current.Value.Phase },
+                };
+                var revision = await context.Records.PutTaskAsync(next, current.Revision, cancellationToken).ConfigureAwait(false);
+                await context.SeenAsync(RecordKeys.Task(id), revision, cancellationToken).ConfigureAwait(false);
+                if (current.Value.Owner is { } o)
+                {
+                    await _ledger.UnreserveAsync(o, id, cancellationToken).ConfigureAwait(false);
+                }
+
+                return revision;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Renames a task and rewrites every reference (edges, marks, the owner's claim).</summary>
+    public async Task RenameAsync(string workerId, string taskId, string newId, CancellationToken cancellationToken = default)
+    {
+        Limits.Id(taskId, "task");
+        Limits.Id(newId, "new_id");
+        var caller = await workers.RequireLiveAsync(workerId, "worker_id", cancellationToken).ConfigureAwait(false);
+        var old = await context.Records.GetTaskAsync(taskId, cancellationToken).ConfigureAwait(false)
+            ?? throw new TaskGraphException(ErrorCodes.TaskNotFound, $"Task '{taskId}' not found") { Field = "task" };
+        if (taskId == newId)
+        {
+            return;
+        }
+
+        var renamed = old.Value with
+        {
+            Id = newId,
+            UpdatedAt = context.NowMs,
+            Change = new TaskChange { Kind = "rename", Actor = caller.Value.Id, RenamedFrom = taskId, FromStatus = old.Value.Status, FromPhase = old.Value.Phase },
+        };
+        ulong created;
+        try
+        {
+            created = await context.Records.PutTaskAsync(renamed, 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{newId}' already exists") { Field = "new_id" };
+        }
+
+        try
+        {
+            // The delete at the revision we copied is the fence: if the old task changed meanwhile, undo the copy.
+            var deleted = await context.Records.DeleteAsync(RecordKeys.Task(taskId), old.Revision, cancellationToken).ConfigureAwait(false);
+            await context.SeenAsync(RecordKeys.Task(taskId), deleted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            await context.Records.DeleteAsync(RecordKeys.Task(newId), created, CancellationToken.None).ConfigureAwait(false);
+            throw new TaskGraphException(ErrorCodes.Conflict, $"Task '{taskId}' changed during the rename; nothing was renamed. Try again.") { Field = "task" };
+        }
+
+        await context.SeenAsync(RecordKeys.Task(newId), created, cancellationToken).ConfigureAwait(false);
+        await dependencies.RenameTaskAsync(taskId, newId, caller.Value.Id, cancellationToken).ConfigureAwait(false);
+        var marks = await context.Records.Store.ListAsync(RecordKeys.MarkPrefix, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in marks)
+        {
+            var mark = RecordJson.Deserialize<MarkRecord>(entry.Value);
+            if (mark.TaskId == taskId)
+            {
+                try
+                {
+                    var revision = await context.Records.PutMarkAsync(mark with { TaskId = newId }, entry.Revision, cancellationToken).ConfigureAwait(false);
+                    await context.SeenAsync(entry.Key, revision, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // Released or re-marked meanwhile; its new holder decides what it points at.
+                }
+            }
+        }
+
+        if (old.Value.Owner is { } owner)
+        {
+            await context.RetryAsync(async _ =>
+            {
+                var w = await context.Records.GetWorkerAsync(owner, cancellationToken).ConfigureAwait(false);
+                if (w is not { } worker || !worker.Value.Claims.Any(c => c.TaskId == taskId))
+                {
+                    return false;
+                }
+
+                var claims = worker.Value.Claims.Select(c => c.TaskId == taskId ? c with { TaskId = newId } : c).ToList();
+                await context.Records.PutWorkerAsync(worker.Value with { Claims = claims }, worker.Revision, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ids of the start-blocking predecessors of a task; with <paramref name="unsatisfiedOnly"/>, only those still blocking.</summary>
+    public async Task<IReadOnlyList<string>> BlockersAsync(string taskId, WorkflowDefinition workflow, bool unsatisfiedOnly, CancellationToken cancellationToken)
+    {
+        var graph = new DependencyGraph((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
+        var result = new List<string>();
+        foreach (var blocker in graph.StartBlockers(taskId))
+        {
+            if (!unsatisfiedOnly)
+            {
+                result.Add(blocker);
+                continue;
+            }
+
+            var b = await context.Records.GetTaskAsync(blocker, cancellationToken).ConfigureAwait(false);
+            if (b is { } t && !t.Value.IsDeleted && workflow.IsBlocking(t.Value.Status))
+            {
+                result.Add(blocker);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task AfterTransitionAsync(
+        string callerId, TaskRecord before, TaskRecord after, List<string> reserved, List<string> unblocked, List<string> advanced, CancellationToken cancellationToken)
+    {
+        // The former owner's reservation goes (it released, or someone took the task over).
+        if (before.Owner is { } formerOwner && formerOwner != after.Owner)
+        {
+            await _ledger.UnreserveAsync(formerOwner, before.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A reservation made on an attempt that lost, for a task someone else ended up owning, goes too.
+        foreach (var workerId in reserved.Where(w => w != after.Owner))
+        {
+            await _ledger.UnreserveAsync(workerId, before.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        var caller = await context.Records.GetWorkerAsync(callerId, cancellationToken).ConfigureAwait(false);
+        var workflow = context.Config.WorkflowFor(caller?.Value.Workflow);
+        if (caller is { } c && (c.Value.LastStatus != after.Status || c.Value.LastPhase != after.Phase
+            || Lease.NeedsRenewal(c.Value, context.NowMs, context.Config.Server.StaleTimeoutSeconds)))
+        {
+            try
+            {
+                var renewed = Lease.Renew(c.Value, context.NowMs, context.Config.Server.StaleTimeoutSeconds) with { LastStatus = after.Status, LastPhase = after.Phase };
+                await context.Records.PutWorkerAsync(renewed, c.Revision, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Only bookkeeping (prompt state, heartbeat): the worker's own next call refreshes it.
+            }
+        }
+
+        if (before.Status != after.Status && (workflow.IsTerminal(after.Status) || after.Status == "completed"))
+        {
+            await RemoveMarksOfTasksAsync([after.Id], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (workflow.IsBlocking(before.Status) && !workflow.IsBlocking(after.Status))
+        {
+            await PropagateUnblockAsync(after, workflow, unblocked, advanced, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PropagateUnblockAsync(TaskRecord blocker, WorkflowDefinition workflow, List<string> unblocked, List<string> advanced, CancellationToken cancellationToken)
+    {
+        var graph = new DependencyGraph((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
+        var initial = workflow.Settings.InitialState;
+        var autoAdvance = context.Config.AutoAdvance;
+        foreach (var dependentId in graph.StartDependents(blocker.Id))
+        {
+            var dependent = await context.Records.GetTaskAsync(dependentId, cancellationToken).ConfigureAwait(false);
+            if (dependent is not { } d || d.Value.Status != initial || d.Value.Owner is not null || d.Value.IsDeleted)
+            {
+                continue;
+            }
+
+            var stillBlocked = false;
+            foreach (var other in graph.StartBlockers(dependentId))
+            {
+                var o = await context.Records.GetTaskAsync(other, cancellationToken).ConfigureAwait(false);
+                stillBlocked |= o is { } ot && !ot.Value.IsDeleted && workflow.IsBlocking(ot.Value.Status);
+            }
+
+            if (stillBlocked)
+            {
+                continue;
+            }
+
+            unblocked.Add(dependentId);
+            if (autoAdvance.Enabled && autoAdvance.TargetState is { } target && workflow.CanMove(initial, target))
+            {
+                try
+                {
+                    var now = context.NowMs;
+                    var next = StatusChange.Apply(d.Value, target, workflow, now) with
+                    {
+                        UpdatedAt = now,
+                        Change = new TaskChange { Kind = "auto-advance", Reason = $"auto-advanced: blocker '{blocker.Id}' completed", FromStatus = d.Value.Status, FromPhase = d.Value.Phase },
+                    };
+                    var revision = await context.Records.PutTaskAsync(next, d.Revision, cancellationToken).ConfigureAwait(false);
+                    await context.SeenAsync(RecordKeys.Task(dependentId), revision, cancellationToken).ConfigureAwait(false);
+                    advanced.Add(dependentId);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // Someone else moved it first; it is no longer ours to advance.
+                }
+            }
+        }
+    }
+
+    private async Task CheckDependenciesAsync(string taskId, WorkflowDefinition workflow, CancellationToken cancellationToken)
+    {
+        var unsatisfied = await BlockersAsync(taskId, workflow, unsatisfiedOnly: true, cancellationToken).ConfigureAwait(false);
+        if (unsatisfied.Count > 0)
+        {
+            throw new TaskGraphException(ErrorCodes.DependencyNotSatisfied, $"Task blocked by unsatisfied dependencies: {string.Join(", ", unsatisfied)}")
+            {
+                Field = "task",
+                BlockedBy = unsatisfied,
+                Suggestion = "Complete the blocking tasks first, pick another task from list_tasks(ready=true), or use force=true.",
+            };
+        }
+    }
+
+    private async Task CheckChildrenAsync(string taskId, WorkflowDefinition workflow, CancellationToken cancellationToken)
+    {
+        var graph = new DependencyGraph((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
+        var open = new List<string>();
+        foreach (var child in graph.Children(taskId))
+        {
+            var c = await context.Records.GetTaskAsync(child, cancellationToken).ConfigureAwait(false);
+            if (c is { } t && !t.Value.IsDeleted && workflow.IsBlocking(t.Value.Status))
+            {
+                open.Add(child);
+            }
+        }
+
+        if (open.Count > 0)
+        {
+            throw new TaskGraphException(ErrorCodes.InvalidState, $"Cannot complete task: {open.Count} child task(s) are not complete")
+            {
+                Field = "status",
+                BlockedBy = open,
+            };
+        }
+    }
+
+    private static void CheckTags(TaskRecord task, WorkerRecord worker)
+    {
+        foreach (var tag in task.NeededTags)
+        {
+            if (!worker.Tags.Contains(tag))
+            {
+                throw new TaskGraphException(ErrorCodes.TagMismatch, $"Agent missing required tag: {tag}")
+                {
+                    Field = "needed_tags",
+                    Details = new Dictionary<string, object?> { ["needed_tags"] = task.NeededTags.ToArray(), ["agent_tags"] = worker.Tags.ToArray() },
+                };
+            }
+        }
+
+        if (task.WantedTags.Count > 0 && !task.WantedTags.Any(worker.Tags.Contains))
+        {
+            throw new TaskGraphException(ErrorCodes.TagMismatch, $"Agent has none of the wanted tags: {string.Join(", ", task.WantedTags)}")
+            {
+                Field = "wanted_tags",
+                Details = new Dictionary<string, object?> { ["wanted_tags"] = task.WantedTags.ToArray(), ["agent_tags"] = worker.Tags.ToArray() },
+            };
+        }
+    }
+
+    private string? CheckPhase(string? phase, WorkflowDefinition workflow)
+    {
+        if (phase is null || workflow.Phases.Contains(phase))
+        {
+            return null;
+        }
+
+        var message = $"Unknown phase '{phase}'. Known phases: [{string.Join(", ", workflow.Phases.Order(StringComparer.Ordinal))}]";
+        return workflow.Settings.UnknownPhase switch
+        {
+            "reject" => throw TaskGraphException.Invalid("phase", message),
+            "allow" => null,
+            _ => message,
+        };
+    }
+
+    private (TaskRecord Draft, string? PhaseWarning, IReadOnlyList<string> TagWarnings, string? TitleWarning) Draft(CreateTaskRequest request)
+    {
+        var config = context.Config;
+        if (string.IsNullOrWhiteSpace(request.Title) && string.IsNullOrWhiteSpace(request.Description))
+        {
+            throw new TaskGraphException(ErrorCodes.MissingRequiredField, "title or description is required") { Field = "title" };
+        }
+
+        Limits.Text(request.Title, "title", Limits.TitleLength);
+        Limits.Text(request.Description, "description", Limits.DescriptionLength);
+        Limits.Text(request.Phase, "phase", Limits.IdLength);
+        if (request.Points is < 0)
+        {
+            throw TaskGraphException.Invalid("points", "points must be zero or positive");
+        }
+
+        if (request.TimeEstimateMs is < 0)
+        {
+            throw TaskGraphException.Invalid("time_estimate_ms", "time_estimate_ms must be zero or positive");
+        }
+
+        var id = request.Id is null ? context.Petnames.Next(config.Ids.TaskIdWords, config.Ids.IdCase) : Limits.Id(request.Id, "id");
+        var title = request.Title;
+        string? titleWarning = null;
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            var firstLine = request.Description!.Split('\n', 2)[0].Trim();
+            title = firstLine.Length > 80 ? firstLine[..80] + "..." : firstLine;
+        }
+        else if (title.Length > 80 || title.Contains('\n'))
+        {
+            titleWarning = "Title is longer than 80 characters or has several lines; keep titles short and put detail in the description.";
+        }
+
+        var tags = Limits.Tags(request.Tags, "tags");
+        var needed = Limits.Tags(request.NeededTags, "needed_tags");
+        var wanted = Limits.Tags(request.WantedTags, "wanted_tags");
+        var tagWarnings = TagPolicy.Check(config.Tags, [.. tags, .. needed, .. wanted], "tags");
+        var workflow = config.DefaultWorkflow;
+        var phaseWarning = CheckPhase(request.Phase, workflow);
+        var now = context.NowMs;
+        var task = new TaskRecord
+        {
+            Id = id,
+            Title = title,
+            Description = request.Description,
+            Status = workflow.Settings.InitialState,
+            Phase = request.Phase,
+            Priority = Math.Clamp(request.Priority ?? 5, 0, 10),
+            Points = request.Points,
+            TimeEstimateMs = request.TimeEstimateMs,
+            Tags = tags,
+            NeededTags = needed,
+            WantedTags = wanted,
+            CreatedAt = now,
+            UpdatedAt = now,
+            StatusSince = now,
+            Change = new TaskChange { Kind = "create", Actor = request.Actor },
+        };
+        return (task, phaseWarning, tagWarnings, titleWarning);
+    }
+
+    private async Task<TaskRecord> InsertAsync(TaskRecord draft, bool generatedId, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var revision = await context.Records.PutTaskAsync(draft, 0, cancellationToken).ConfigureAwait(false);
+                await context.SeenAsync(RecordKeys.Task(draft.Id), revision, cancellationToken).ConfigureAwait(false);
+                return draft;
+            }
+            catch (ConcurrencyConflictException) when (generatedId && attempt < 40)
+            {
+                draft = draft with { Id = attempt < 20 ? context.Petnames.Next(config.Ids.TaskIdWords, config.Ids.IdCase) : $"task-{context.NowMs}-{attempt}" };
+            }
+            catch (ConcurrencyConflictException)
+            {
+                throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{draft.Id}' already exists") { Field = "id" };
+            }
+        }
+    }
+
+    private async Task RemoveMarksOfTasksAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken)
+    {
+        var marks = await context.Records.Store.ListAsync(RecordKeys.MarkPrefix, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in marks)
+        {
+            var mark = RecordJson.Deserialize<MarkRecord>(entry.Value);
+            if (mark.TaskId is not null && taskIds.Contains(mark.TaskId))
+            {
+                try
+                {
+                    var revision = await context.Records.DeleteAsync(entry.Key, entry.Revision, cancellationToken).ConfigureAwait(false);
+                    await context.SeenAsync(entry.Key, revision, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // Changed hands meanwhile; the new holder keeps it.
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+namespace TaskGraph.Core.Tasks;
+
+/// <summary>Arguments of update (claim is an update to the first timed state).</summary>
+public sealed record UpdateTaskRequest
+{
+    /// <summary>The calling worker.</summary>
+    public required string WorkerId { get; init; }
+
+    /// <summary>The task.</summary>
+    public required string TaskId { get; init; }
+
+    /// <summary>New status.</summary>
+    public string? Status { get; init; }
+
+    /// <summary>New phase.</summary>
+    public string? Phase { get; init; }
+
+    /// <summary>Assign to this worker (status becomes "assigned" when not given).</summary>
+    public string? Assignee { get; init; }
+
+    /// <summary>New title.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>New description.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>New priority.</summary>
+    public int? Priority { get; init; }
+
+    /// <summary>New points.</summary>
+    public int? Points { get; init; }
+
+    /// <summary>New tags.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+
+    /// <summary>New needed tags.</summary>
+    public IReadOnlyList<string>? NeededTags { get; init; }
+
+    /// <summary>New wanted tags.</summary>
+    public IReadOnlyList<string>? WantedTags { get; init; }
+
+    /// <summary>New estimate.</summary>
+    public long? TimeEstimateMs { get; init; }
+
+    /// <summary>Why (recorded in history).</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Bypass the owner guard, an existing claim and unsatisfied dependencies (not tags, legality, limits or children).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Set by claim: report ALREADY_CLAIMED rather than NOT_OWNER.</summary>
+    public bool IsClaim { get; init; }
+}

@@ -1,0 +1,7 @@
+using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Records;
+
+namespace TaskGraph.Core.Workers;
+
+/// <summary>The registered worker, its workflow and any warnings about its tags.</summary>
+public sealed record ConnectResult(WorkerRecord Worker, WorkflowDefinition Workflow, IReadOnlyList<string> TagWarnings);

@@ -1,0 +1,4 @@
+namespace TaskGraph.Core.Workers;
+
+/// <summary>What a disconnect released.</summary>
+public sealed record DisconnectResult(int TasksReleased, int FilesReleased, string FinalStatus);

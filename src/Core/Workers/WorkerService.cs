@@ -1,0 +1,222 @@
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Leases;
+using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
+
+namespace TaskGraph.Core.Workers;
+
+/// <summary>Worker lifecycle: connect, heartbeat, thinking, disconnect, listing with stale eviction.</summary>
+public sealed class WorkerService(GraphContext context)
+{
+    private readonly WorkReleaser _releaser = new(context);
+    private readonly StaleWorkerSweeper _sweeper = new(context);
+
+    /// <summary>Registers a worker (or re-registers it with force, keeping its claims).</summary>
+    public async Task<ConnectResult> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken = default)
+    {
+        var config = context.Config;
+        var tags = Limits.Tags(request.Tags, "tags");
+        var tagWarnings = TagPolicy.Check(config.Tags, tags, "tags");
+        var overlays = Limits.List(request.Overlays, "overlays");
+        Limits.Text(request.Workflow, "workflow", Limits.IdLength);
+        var workflow = config.WorkflowFor(request.Workflow);
+
+        if (request.WorkerId is null)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var id = attempt < 20
+                    ? context.Petnames.Next(config.Ids.AgentIdWords, config.Ids.AgentIdCase)
+                    : $"worker-{context.NowMs}-{attempt}";
+                try
+                {
+                    var created = await WriteAsync(id, null, tags, request, overlays, cancellationToken).ConfigureAwait(false);
+                    return new ConnectResult(created, workflow, tagWarnings);
+                }
+                catch (ConcurrencyConflictException) when (attempt < 40)
+                {
+                    // Generated id taken: draw another.
+                }
+            }
+        }
+
+        var workerId = Limits.Id(request.WorkerId, "worker_id");
+        var worker = await context.RetryAsync(async _ =>
+        {
+            var existing = await context.Records.GetWorkerAsync(workerId, cancellationToken).ConfigureAwait(false);
+            if (existing is not null && !request.Force)
+            {
+                throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Worker ID '{workerId}' already registered. Use force=true to reconnect.")
+                {
+                    Field = "worker_id",
+                    Suggestion = "connect(worker_id, force=true) to take over the registration; claims are kept.",
+                };
+            }
+
+            return await WriteAsync(workerId, existing, tags, request, overlays, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return new ConnectResult(worker, workflow, tagWarnings);
+    }
+
+    /// <summary>Releases the worker's tasks to an untimed state and its marks, then removes it.</summary>
+    public async Task<DisconnectResult> DisconnectAsync(string workerId, string? finalStatus, CancellationToken cancellationToken = default)
+    {
+        Limits.Id(workerId, "worker_id");
+        var existing = await context.Records.GetWorkerAsync(workerId, cancellationToken).ConfigureAwait(false)
+            ?? throw TaskGraphException.AgentNotFound(workerId);
+        var workflow = context.Config.WorkflowFor(existing.Value.Workflow);
+        var target = finalStatus ?? workflow.Settings.DisconnectState;
+        if (!workflow.HasState(target) || workflow.IsTimed(target))
+        {
+            throw TaskGraphException.Invalid("final_status", $"final_status must be an untimed status, got '{target}'. Valid statuses: [{string.Join(", ", workflow.StateNames.Where(s => !workflow.IsTimed(s)))}]");
+        }
+
+        var released = await _releaser.ReleaseTasksAsync(workerId, existing.Value.Claims.Select(c => c.TaskId), workflow, target, "release", "worker disconnected", workerId, cancellationToken).ConfigureAwait(false);
+        var marks = await _releaser.ReleaseMarksAsync(workerId, cancellationToken).ConfigureAwait(false);
+        await context.RetryAsync(async _ =>
+        {
+            var current = await context.Records.GetWorkerAsync(workerId, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return 0UL;
+            }
+
+            var revision = await context.Records.DeleteAsync(RecordKeys.Worker(workerId), current.Value.Revision, cancellationToken).ConfigureAwait(false);
+            await context.SeenAsync(RecordKeys.Worker(workerId), revision, cancellationToken).ConfigureAwait(false);
+            return revision;
+        }, cancellationToken).ConfigureAwait(false);
+        return new DisconnectResult(released.Count, marks.Count, target);
+    }
+
+    /// <summary>Reads a worker that must exist and hold a live lease.</summary>
+    public async Task<Versioned<WorkerRecord>> RequireLiveAsync(string workerId, string field, CancellationToken cancellationToken = default)
+    {
+        Limits.Id(workerId, field);
+        var worker = await context.Records.GetWorkerAsync(workerId, cancellationToken).ConfigureAwait(false)
+            ?? throw new TaskGraphException(ErrorCodes.AgentNotFound, $"Agent not found: {workerId}")
+            {
+                Field = field,
+                Suggestion = "Call connect() first (or connect(worker_id, force=true) after an eviction).",
+            };
+        if (!Lease.IsAlive(worker.Value, context.NowMs))
+        {
+            throw new TaskGraphException(ErrorCodes.LeaseExpired, $"Worker '{workerId}' missed its heartbeat deadline; its claims may have been released.")
+            {
+                Field = field,
+                Suggestion = "Reconnect with connect(worker_id, force=true), then check your tasks with list_tasks(owner=...).",
+            };
+        }
+
+        return worker;
+    }
+
+    /// <summary>Renews the worker's lease (when due) and returns the current record.</summary>
+    public async Task<WorkerRecord> HeartbeatAsync(string workerId, bool always, CancellationToken cancellationToken = default) =>
+        await context.RetryAsync(async _ =>
+        {
+            var worker = await RequireLiveAsync(workerId, "worker_id", cancellationToken).ConfigureAwait(false);
+            var timeout = context.Config.Server.StaleTimeoutSeconds;
+            var now = context.NowMs;
+            if (!always && !Lease.NeedsRenewal(worker.Value, now, timeout))
+            {
+                return worker.Value;
+            }
+
+            var renewed = Lease.Renew(worker.Value, now, timeout);
+            await context.Records.PutWorkerAsync(renewed, worker.Revision, cancellationToken).ConfigureAwait(false);
+            return renewed;
+        }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Heartbeat plus the worker's current thought on its owned tasks (all, or the listed ones).</summary>
+    public async Task<int> ThinkingAsync(string workerId, string thought, IReadOnlyList<string>? taskIds, CancellationToken cancellationToken = default)
+    {
+        Limits.Text(thought, "thought");
+        var worker = await HeartbeatAsync(workerId, always: true, cancellationToken).ConfigureAwait(false);
+        var targets = worker.Claims.Select(c => c.TaskId)
+            .Where(id => taskIds is null || taskIds.Count == 0 || taskIds.Contains(id))
+            .Distinct(StringComparer.Ordinal);
+        var updated = 0;
+        foreach (var id in targets)
+        {
+            var changed = await context.RetryAsync(async _ =>
+            {
+                var task = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false);
+                if (task is not { } t || t.Value.Owner != workerId)
+                {
+                    return false;
+                }
+
+                var next = t.Value with { CurrentThought = thought, UpdatedAt = context.NowMs, Change = new TaskChange { Kind = "thought", Actor = workerId } };
+                var revision = await context.Records.PutTaskAsync(next, t.Revision, cancellationToken).ConfigureAwait(false);
+                await context.SeenAsync(RecordKeys.Task(id), revision, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            updated += changed ? 1 : 0;
+        }
+
+        return updated;
+    }
+
+    /// <summary>All workers with their live claim counts.</summary>
+    public async Task<IReadOnlyList<WorkerView>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var entries = await context.Records.Store.ListAsync(RecordKeys.WorkerPrefix, cancellationToken).ConfigureAwait(false);
+        var views = new List<WorkerView>(entries.Count);
+        foreach (var entry in entries)
+        {
+            var worker = RecordJson.Deserialize<WorkerRecord>(entry.Value);
+            var owned = new List<string>();
+            string? thought = null;
+            foreach (var claim in worker.Claims)
+            {
+                var task = await context.Records.GetTaskAsync(claim.TaskId, cancellationToken).ConfigureAwait(false);
+                if (task is { } t && t.Value.Owner == worker.Id)
+                {
+                    owned.Add(t.Value.Id);
+                    thought ??= t.Value.CurrentThought;
+                }
+            }
+
+            views.Add(new WorkerView(worker, owned.Count, thought, owned));
+        }
+
+        return views;
+    }
+
+    /// <summary>Evicts stale workers (see <see cref="StaleWorkerSweeper"/>).</summary>
+    public Task<EvictionResult> CleanupStaleAsync(int? timeoutSeconds, string? finalStatus, string? actor, CancellationToken cancellationToken = default)
+    {
+        if (timeoutSeconds is < 0)
+        {
+            throw TaskGraphException.Invalid("timeout", "timeout must be zero or positive");
+        }
+
+        return _sweeper.SweepAsync(timeoutSeconds, finalStatus, actor, cancellationToken);
+    }
+
+    private async Task<WorkerRecord> WriteAsync(
+        string id, Versioned<WorkerRecord>? existing, IReadOnlyList<string> tags, ConnectRequest request, IReadOnlyList<string> overlays, CancellationToken cancellationToken)
+    {
+        var now = context.NowMs;
+        var server = context.Config.Server;
+        var position = await context.Records.Store.GetPositionAsync(cancellationToken).ConfigureAwait(false);
+        var worker = Lease.Renew(
+            new WorkerRecord
+            {
+                Id = id,
+                Tags = tags,
+                MaxClaims = server.ClaimLimit,
+                RegisteredAt = now,
+                Workflow = request.Workflow,
+                Overlays = overlays,
+                Claims = existing?.Value.Claims ?? [],
+                MarkCursor = position + 1,
+            },
+            now,
+            server.StaleTimeoutSeconds);
+        var revision = await context.Records.PutWorkerAsync(worker, existing?.Revision ?? 0, cancellationToken).ConfigureAwait(false);
+        await context.SeenAsync(RecordKeys.Worker(id), revision, cancellationToken).ConfigureAwait(false);
+        return worker;
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Dependencies;
+using TaskGraph.Core.Leases;
+using TaskGraph.Core.Marks;
+using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Storage;
+using TaskGraph.Core.Tasks;
+using TaskGraph.Core.Workers;
+
+namespace TaskGraph.Core.Graph;
+
+/// <summary>
+/// One node's view of one graph: the store, the read model it keeps current, and the rule services over them.
+/// The same composition serves the SQLite and the NATS store.
+/// </summary>
+public sealed class GraphRuntime : IAsyncDisposable
+{
+    private GraphRuntime(IRecordStore store, ReadModel reads, ConfigHolder config, TimeProvider time, string baseDirectory)
+    {
+        Store = store;
+        Reads = reads;
+        Config = config;
+        Context = new GraphContext(new GraphRecords(store), config, time, new ReadModelWaiter(reads));
+        Workers = new WorkerService(Context);
+        Dependencies = new DependencyService(Context);
+        Tasks = new TaskService(Context, Workers, Dependencies);
+        Marks = new MarkService(Context, Workers, baseDirectory);
+        Sweeper = new StaleWorkerSweeper(Context);
+    }
+
+    /// <summary>The store.</summary>
+    public IRecordStore Store { get; }
+
+    /// <summary>This node's read model.</summary>
+    public ReadModel Reads { get; }
+
+    /// <summary>The live config.</summary>
+    public ConfigHolder Config { get; }
+
+    /// <summary>Shared rule context.</summary>
+    public GraphContext Context { get; }
+
+    /// <summary>Worker rules.</summary>
+    public WorkerService Workers { get; }
+
+    /// <summary>Task rules.</summary>
+    public TaskService Tasks { get; }
+
+    /// <summary>Dependency rules.</summary>
+    public DependencyService Dependencies { get; }
+
+    /// <summary>File mark rules.</summary>
+    public MarkService Marks { get; }
+
+    /// <summary>The stale-worker sweeper.</summary>
+    public StaleWorkerSweeper Sweeper { get; }
+
+    /// <summary>Starts the read model (a full rebuild from the store) and wires the services. The runtime owns the store.</summary>
+    public static async Task<GraphRuntime> StartAsync(
+        IRecordStore store, ConfigHolder config, TimeProvider time, string baseDirectory, ILoggerFactory? loggers, CancellationToken cancellationToken)
+    {
+        var reads = await ReadModel.StartAsync(store, time, loggers?.CreateLogger<ReadModel>(), cancellationToken).ConfigureAwait(false);
+        return new GraphRuntime(store, reads, config, time, baseDirectory);
+    }
+
+    /// <summary>Query rules for the default workflow.</summary>
+    public TaskQueryRules QueryRules(WorkflowDefinition? workflow = null) => TaskQueryRules.From(Config.Current, workflow);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Reads.DisposeAsync().ConfigureAwait(false);
+        await Store.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class ReadModelWaiter(ReadModel reads) : IReadYourWrites
+    {
+        public ValueTask WaitForAsync(string key, ulong revision, CancellationToken cancellationToken = default) =>
+            reads.WaitForAsync(key, revision, cancellationToken);
+    }
+}

@@ -1,0 +1,34 @@
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Workers;
+
+namespace TaskGraph.Core.Marks;
+
+/// <summary>
+/// mark_updates: the claim/release events since a worker's cursor, derived from the store's change log by the read model
+/// (never written beside the marks, so they cannot disagree). The cursor advances by CAS on the worker record.
+/// </summary>
+public sealed class MarkFeed(GraphContext context, WorkerService workers, ReadModel reads)
+{
+    /// <summary>Events at or after the worker's cursor; advances the cursor past them.</summary>
+    public async Task<MarkUpdates> PollAsync(string agent, CancellationToken cancellationToken = default) =>
+        await context.RetryAsync(async _ =>
+        {
+            var worker = await workers.RequireLiveAsync(agent, "agent", cancellationToken).ConfigureAwait(false);
+            var cursor = worker.Value.MarkCursor;
+            var events = reads.MarkEventsFrom(cursor);
+            if (events.Count == 0)
+            {
+                return new MarkUpdates([], [], cursor);
+            }
+
+            var batch = events.Select(e => e.Id).ToHashSet();
+            var claimed = events.Where(e => e.Event == "claimed").ToList();
+
+            // A release is news only when its claim was seen before (older than the cursor), is in this batch, or is unknown.
+            var released = events.Where(e => e.Event == "released" && (e.ClaimId is null || e.ClaimId < cursor || batch.Contains(e.ClaimId.Value))).ToList();
+            var next = events.Max(e => e.Id) + 1;
+            await context.Records.PutWorkerAsync(worker.Value with { MarkCursor = next }, worker.Revision, cancellationToken).ConfigureAwait(false);
+            return new MarkUpdates(claimed, released, next);
+        }, cancellationToken).ConfigureAwait(false);
+}

@@ -1,0 +1,118 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using TaskGraph.Core.Dependencies;
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Records;
+using TaskGraph.Node.Mcp;
+
+namespace TaskGraph.Node.Tools;
+
+/// <summary>Dependency tools: link, unlink, relink.</summary>
+[McpServerToolType]
+internal sealed class DependencyTools(GraphRuntime graph)
+{
+    [McpServerTool(Name = "link", Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Add typed dependencies from every 'from' to every 'to'. blocks/follows: 'to' cannot start until 'from' is done. contains: 'from' is the parent "
+        + "(a task has one parent). Cycles are refused (DEPENDENCY_CYCLE).")]
+    public async Task<CallToolResult> LinkAsync(
+        [Description("Source task id(s) (string or array): the blocker or the parent.")] JsonElement? from = null,
+        [Description("Target task id(s) (string or array): the blocked task or the child.")] JsonElement? to = null,
+        [Description("Dependency type (default 'blocks'; see connect's config.dependency_types).")] string? type = null,
+        [Description("Who links (recorded).")] string? agent = null,
+        [Description("Alias of agent.")] string? worker_id = null,
+        CancellationToken cancellationToken = default)
+    {
+        var froms = Args.StringOrArray(from, "from", required: true, 200);
+        var tos = Args.StringOrArray(to, "to", required: true, 200);
+        var result = await graph.Dependencies.LinkAsync(froms, tos, type ?? "blocks", worker_id ?? agent, cancellationToken);
+
+        // A single pair that could not be linked is an error the agent must see as one.
+        if (froms.Count == 1 && tos.Count == 1 && result.Created.Count == 0)
+        {
+            var problem = result.Errors.FirstOrDefault() ?? result.Warnings.FirstOrDefault(w => w.Code is ErrorCodes.TaskNotFound or "DEPENDENCY_NOT_FOUND");
+            if (problem is not null)
+            {
+                throw new TaskGraphException(problem.Code == "DEPENDENCY_NOT_FOUND" ? ErrorCodes.TaskNotFound : problem.Code, problem.Message)
+                {
+                    Field = problem.Field ?? "to",
+                    Details = new Dictionary<string, object?> { ["from"] = problem.From, ["to"] = problem.To, ["type"] = result.Type },
+                };
+            }
+        }
+
+        return ToolResults.Json(new JsonObject
+        {
+            ["success"] = result.Errors.Count == 0,
+            ["created"] = Edges(result.Created),
+            ["warnings"] = Issues(result.Warnings),
+            ["errors"] = Issues(result.Errors),
+            ["type"] = result.Type,
+        });
+    }
+
+    [McpServerTool(Name = "unlink", Destructive = true, Idempotent = true, OpenWorld = false)]
+    [Description("Remove dependencies of a type. to='*' removes all outgoing of that type from 'from'; from='*' removes all incoming to 'to'.")]
+    public async Task<CallToolResult> UnlinkAsync(
+        [Description("Source task id(s) or '*'.")] JsonElement? from = null,
+        [Description("Target task id(s) or '*'.")] JsonElement? to = null,
+        [Description("Dependency type (default 'blocks').")] string? type = null,
+        [Description("Who unlinks (recorded).")] string? agent = null,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await graph.Dependencies.UnlinkAsync(
+            Args.StringOrArray(from, "from", required: true, 200), Args.StringOrArray(to, "to", required: true, 200), type ?? "blocks", agent, cancellationToken);
+        return ToolResults.Json(new JsonObject
+        {
+            ["success"] = true,
+            ["removed"] = Edges(result.Removed),
+            ["removed_count"] = result.Removed.Count,
+            ["errors"] = Issues(result.Errors),
+        });
+    }
+
+    [McpServerTool(Name = "relink", Destructive = true, Idempotent = false, OpenWorld = false)]
+    [Description("Move dependencies atomically: remove prev_from->prev_to and add from->to of one type (default 'contains', i.e. re-parent). "
+        + "If any new link is refused nothing changes and success is false.")]
+    public async Task<CallToolResult> RelinkAsync(
+        [Description("Previous source id(s).")] JsonElement? prev_from = null,
+        [Description("Previous target id(s).")] JsonElement? prev_to = null,
+        [Description("New source id(s).")] JsonElement? from = null,
+        [Description("New target id(s).")] JsonElement? to = null,
+        [Description("Dependency type (default 'contains').")] string? type = null,
+        [Description("Who relinks (recorded).")] string? agent = null,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await graph.Dependencies.RelinkAsync(
+            Args.StringOrArray(prev_from, "prev_from", required: true, 200),
+            Args.StringOrArray(prev_to, "prev_to", required: true, 200),
+            Args.StringOrArray(from, "from", required: true, 200),
+            Args.StringOrArray(to, "to", required: true, 200),
+            type ?? "contains",
+            agent,
+            cancellationToken);
+        if (!result.Success)
+        {
+            return ToolResults.Json(new JsonObject { ["success"] = false, ["error"] = result.Error, ["type"] = result.Type });
+        }
+
+        return ToolResults.Json(new JsonObject
+        {
+            ["success"] = true,
+            ["unlinked"] = Edges(result.Unlinked),
+            ["unlinked_count"] = result.Unlinked.Count,
+            ["linked"] = Edges(result.Linked),
+            ["linked_count"] = result.Linked.Count,
+            ["type"] = result.Type,
+        });
+    }
+
+    private static JsonArray Edges(IEnumerable<DependencyEdge> edges) =>
+        new([.. edges.Select(e => (JsonNode?)new JsonObject { ["from"] = e.From, ["to"] = e.To, ["type"] = e.Type })]);
+
+    private static JsonArray Issues(IEnumerable<LinkIssue> issues) =>
+        new([.. issues.Select(i => (JsonNode?)new JsonObject { ["code"] = i.Code, ["from"] = i.From, ["to"] = i.To, ["message"] = i.Message })]);
+}

@@ -1,0 +1,141 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.ReadModels;
+using TaskGraph.Node.Mcp;
+
+namespace TaskGraph.Node.Tools;
+
+/// <summary>History tools: task_history and project_history, derived from the store's change log.</summary>
+[McpServerToolType]
+internal sealed class HistoryTools(GraphRuntime graph)
+{
+    [McpServerTool(Name = "task_history", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("A task's status transitions (who, when, why) and the time spent per status and per agent.")]
+    public Task<CallToolResult> TaskHistoryAsync(
+        [Description("Task id.")] string? task = null,
+        [Description("Only transitions into these statuses (string or array).")] JsonElement? states = null)
+    {
+        var id = Args.RequiredString(task, "task", 200);
+        if (graph.Reads.GetTask(id) is null)
+        {
+            throw TaskGraphException.TaskNotFound(id);
+        }
+
+        var filter = Args.StringOrArray(states, "states");
+        var workflow = graph.Config.Current.DefaultWorkflow;
+        var history = graph.Reads.GetTaskHistory(id, filter.Count == 0 ? null : filter, workflow.IsTimed, graph.Context.NowMs);
+        var o = new JsonObject
+        {
+            ["history"] = Rows(history.History),
+            ["time_per_status_ms"] = Map(history.TimePerStatusMs),
+            ["time_per_agent_ms"] = Map(history.TimePerAgentMs),
+        };
+        if (history.CurrentDurationMs is { } current)
+        {
+            o["current_duration_ms"] = current;
+        }
+
+        return Task.FromResult(ToolResults.Json(o));
+    }
+
+    [McpServerTool(Name = "project_history", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("All status transitions in a time window (newest first) with totals by status and by agent. "
+        + "from/to accept epoch ms, RFC 3339, 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD'.")]
+    public Task<CallToolResult> ProjectHistoryAsync(
+        [Description("Window start.")] JsonElement? from = null,
+        [Description("Window end.")] JsonElement? to = null,
+        [Description("Only transitions into these statuses (string or array).")] JsonElement? states = null,
+        [Description("Most transitions to list (1..1000, default 100).")] int? limit = null)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            throw TaskGraphException.Invalid("limit", "limit must be between 1 and 1000");
+        }
+
+        var fromMs = ParseTime(from, "from");
+        var toMs = ParseTime(to, "to");
+        var filter = Args.StringOrArray(states, "states");
+        var history = graph.Reads.GetProjectHistory(fromMs, toMs, filter.Count == 0 ? null : filter, limit ?? 100, graph.Context.NowMs);
+        return Task.FromResult(ToolResults.Json(new JsonObject
+        {
+            ["time_range"] = new JsonObject { ["from_ms"] = history.FromMs, ["to_ms"] = history.ToMs },
+            ["summary"] = new JsonObject
+            {
+                ["total_transitions"] = history.Summary.TotalTransitions,
+                ["tasks_affected"] = history.Summary.TasksAffected,
+                ["total_time_ms"] = history.Summary.TotalTimeMs,
+            },
+            ["transitions"] = Rows(history.Transitions),
+            ["transitions_by_status"] = Map(history.TransitionsByStatus),
+            ["time_by_status_ms"] = Map(history.TimeByStatusMs),
+            ["transitions_by_agent"] = Map(history.TransitionsByAgent),
+            ["time_by_agent_ms"] = Map(history.TimeByAgentMs),
+        }));
+    }
+
+    /// <summary>Parses a time argument; an unparseable value is an error (task-graph-mcp silently ignored it).</summary>
+    internal static long? ParseTime(JsonElement? value, string field)
+    {
+        if (value is null || value.Value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        if (value.Value.ValueKind == JsonValueKind.Number && value.Value.TryGetInt64(out var ms))
+        {
+            return ms;
+        }
+
+        var text = Args.OptionalString(value, field, 64);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ms))
+        {
+            return ms;
+        }
+
+        string[] formats = ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd"];
+        if (DateTime.TryParseExact(text, formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var exact))
+        {
+            return new DateTimeOffset(exact, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return parsed.ToUnixTimeMilliseconds();
+        }
+
+        throw TaskGraphException.Invalid(field, $"{field} must be epoch ms, RFC 3339, 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD', got '{text}'");
+    }
+
+    private static JsonArray Rows(IEnumerable<StatusTransition> rows) => new([.. rows.Select(r => (JsonNode?)new JsonObject
+    {
+        ["id"] = r.Id,
+        ["task_id"] = r.TaskId,
+        ["worker_id"] = r.WorkerId,
+        ["status"] = r.Status,
+        ["reason"] = r.Reason,
+        ["timestamp"] = r.Timestamp,
+        ["end_timestamp"] = r.EndTimestamp,
+    })]);
+
+    private static JsonObject Map<T>(IReadOnlyDictionary<string, T> values)
+    {
+        var o = new JsonObject();
+        foreach (var (key, value) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            o[key] = JsonValue.Create(value);
+        }
+
+        return o;
+    }
+}

@@ -1,0 +1,133 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Marks;
+using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Records;
+using TaskGraph.Node.Mcp;
+
+namespace TaskGraph.Node.Tools;
+
+/// <summary>File mark tools: mark_file, unmark_file, list_marks, mark_updates.</summary>
+[McpServerToolType]
+internal sealed class MarkTools(GraphRuntime graph, MarkFeed feed)
+{
+    [McpServerTool(Name = "mark_file", Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Mark files you are editing so others know. Advisory marks held by someone else give a warning and stay theirs. "
+        + "Names starting with 'lock:' are exclusive locks: if another live worker holds one, the call fails with LOCK_CONFLICT and takes nothing.")]
+    public async Task<CallToolResult> MarkFileAsync(
+        [Description("Your worker id.")] string? agent = null,
+        [Description("File path(s) or lock: names (string or array). Paths are made absolute against the node's working directory.")] JsonElement? file = null,
+        [Description("The task you mark them for.")] string? task = null,
+        [Description("Why (shown to others).")] string? reason = null,
+        [Description("Alias of agent.")] string? worker_id = null,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await graph.Marks.MarkAsync(
+            Args.WorkerId(worker_id, agent)!, Args.StringOrArray(file, "file", required: true, Limits.PathLength), Args.OptionalString(task, "task", 200), reason, cancellationToken);
+        var o = new JsonObject { ["success"] = true, ["marked"] = TaskJson.Strings(result.Marked) };
+        if (result.LocksAcquired.Count > 0)
+        {
+            o["locks_acquired"] = TaskJson.Strings(result.LocksAcquired);
+        }
+
+        if (result.Warnings.Count > 0)
+        {
+            o["warnings"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode?)new JsonObject
+            {
+                ["file"] = w.File,
+                ["marked_by"] = w.MarkedBy,
+                ["reason"] = w.Reason,
+                ["task"] = w.TaskId,
+            })]);
+        }
+
+        return ToolResults.Json(o);
+    }
+
+    [McpServerTool(Name = "unmark_file", Destructive = true, Idempotent = true, OpenWorld = false)]
+    [Description("Remove marks: your marks on the given files, all your marks with file='*', or every mark of a task with task=...")]
+    public async Task<CallToolResult> UnmarkFileAsync(
+        [Description("Your worker id.")] string? agent = null,
+        [Description("File path(s) (string or array) or '*' for all your marks.")] JsonElement? file = null,
+        [Description("Remove every mark made for this task.")] string? task = null,
+        [Description("Why (recorded).")] string? reason = null,
+        [Description("Alias of agent.")] string? worker_id = null,
+        CancellationToken cancellationToken = default)
+    {
+        var files = Args.StringOrArray(file, "file", maxLength: Limits.PathLength);
+        var removed = await graph.Marks.UnmarkAsync(Args.WorkerId(worker_id, agent)!, files.Count == 0 ? null : files, Args.OptionalString(task, "task", 200), reason, cancellationToken);
+        return ToolResults.Json(new JsonObject
+        {
+            ["success"] = true,
+            ["unmarked"] = new JsonArray([.. removed.Select(r => (JsonNode?)new JsonObject { ["file"] = r.File, ["agent"] = r.Agent })]),
+            ["count"] = removed.Count,
+        });
+    }
+
+    [McpServerTool(Name = "list_marks", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("List file marks filtered by files, agent or task (at least one filter).")]
+    public Task<CallToolResult> ListMarksAsync(
+        [Description("Files (string or array).")] JsonElement? files = null,
+        [Description("Only marks held by this worker.")] string? agent = null,
+        [Description("Only marks made for this task.")] string? task = null)
+    {
+        var paths = Args.StringOrArray(files, "files", maxLength: Limits.PathLength).Select(f => MarkPaths.Normalise(f, Environment.CurrentDirectory)).ToList();
+        if (paths.Count == 0 && agent is null && task is null)
+        {
+            throw new TaskGraphException(ErrorCodes.InvalidFieldValue, "At least one filter is required: files, agent or task") { Field = "filter" };
+        }
+
+        var now = graph.Context.NowMs;
+        var marks = graph.Reads.ListMarks(paths.Count == 0 ? null : paths, agent, task);
+        return Task.FromResult(ToolResults.Json(new JsonObject
+        {
+            ["marks"] = new JsonArray([.. marks.Select(m => (JsonNode?)Mark(m, now))]),
+        }));
+    }
+
+    [McpServerTool(Name = "mark_updates", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false)]
+    [Description("What changed in file marks since your last call: new_marks (claimed) and removed_marks (released), your own included. Non-blocking; advances your cursor.")]
+    public async Task<CallToolResult> MarkUpdatesAsync(
+        [Description("Your worker id.")] string? agent = null,
+        [Description("Alias of agent.")] string? worker_id = null,
+        CancellationToken cancellationToken = default)
+    {
+        var updates = await feed.PollAsync(Args.WorkerId(worker_id, agent)!, cancellationToken);
+        return ToolResults.Json(new JsonObject
+        {
+            ["new_marks"] = new JsonArray([.. updates.NewMarks.Select(e => (JsonNode?)new JsonObject
+            {
+                ["file"] = e.FilePath,
+                ["agent"] = e.WorkerId,
+                ["task"] = e.TaskId,
+                ["reason"] = e.Reason,
+                ["marked_at"] = e.Timestamp,
+            })]),
+            ["removed_marks"] = new JsonArray([.. updates.RemovedMarks.Select(e => (JsonNode?)new JsonObject
+            {
+                ["file"] = e.FilePath,
+                ["agent"] = e.WorkerId,
+                ["task"] = e.TaskId,
+                ["reason"] = e.Reason,
+                ["removed_at"] = e.Timestamp,
+            })]),
+            ["sequence"] = updates.Sequence,
+        });
+    }
+
+    private static JsonObject Mark(MarkRecord m, long now) => new()
+    {
+        ["file"] = m.File,
+        ["is_lock"] = m.IsLock,
+        ["agent"] = m.Agent,
+        ["task_id"] = m.TaskId,
+        ["reason"] = m.Reason,
+        ["marked_at"] = m.MarkedAt,
+        ["mark_age_ms"] = now - m.MarkedAt,
+    };
+}

@@ -1,0 +1,570 @@
+using System.ComponentModel;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Records;
+using TaskGraph.Core.Tasks;
+using TaskGraph.Node.Mcp;
+
+namespace TaskGraph.Node.Tools;
+
+/// <summary>Task tools: create, create_tree, get, list_tasks, update, claim, delete, rename, scan, search.</summary>
+[McpServerToolType]
+internal sealed class TaskTools(GraphRuntime graph)
+{
+    [McpServerTool(Name = "create", Destructive = false, Idempotent = false, OpenWorld = false)]
+    [Description("Create a task. Needs a title or a description (a missing title is taken from the description's first line).")]
+    public async Task<CallToolResult> CreateAsync(
+        [Description("Custom task id (1..64 characters); generated like 'happy-turtle' when omitted.")] string? id = null,
+        [Description("Short title (keep it under 80 characters).")] string? title = null,
+        [Description("Longer description (markdown).")] string? description = null,
+        [Description("Parent task id: the new task becomes its child (a 'contains' edge).")] string? parent = null,
+        [Description("Priority 0..10 (default 5; higher is more urgent). Numbers in strings are accepted.")] JsonElement? priority = null,
+        [Description("Story points.")] int? points = null,
+        [Description("Estimated time in milliseconds.")] long? time_estimate_ms = null,
+        [Description("Descriptive tags (string or array).")] JsonElement? tags = null,
+        [Description("Phase (for example implement, test, review).")] string? phase = null,
+        [Description("Tags a worker must ALL have to claim this task (string or array).")] JsonElement? needed_tags = null,
+        [Description("Tags of which a worker must have at least one to claim this task (string or array).")] JsonElement? wanted_tags = null,
+        [Description("Who creates it (recorded in history).")] string? worker_id = null,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await graph.Tasks.CreateAsync(
+            new CreateTaskRequest
+            {
+                Id = Args.OptionalString(id, "id", 200),
+                Title = title,
+                Description = description,
+                Parent = Args.OptionalString(parent, "parent", 200),
+                Priority = priority is null ? null : Args.Priority(priority),
+                Points = points,
+                TimeEstimateMs = time_estimate_ms,
+                Tags = Args.StringOrArray(tags, "tags"),
+                Phase = Args.OptionalString(phase, "phase", 200),
+                NeededTags = Args.StringOrArray(needed_tags, "needed_tags"),
+                WantedTags = Args.StringOrArray(wanted_tags, "wanted_tags"),
+                Actor = worker_id,
+            },
+            cancellationToken);
+        var o = new JsonObject
+        {
+            ["id"] = result.Task.Id,
+            ["title"] = result.Task.Title,
+            ["description"] = result.Task.Description,
+            ["status"] = result.Task.Status,
+            ["phase"] = result.Task.Phase,
+            ["priority"] = result.Task.Priority,
+            ["created_at"] = result.Task.CreatedAt,
+        };
+        Warnings(o, result.PhaseWarning, result.TagWarnings);
+        if (result.TitleWarning is not null)
+        {
+            o["title_warning"] = result.TitleWarning;
+        }
+
+        return ToolResults.Json(o);
+    }
+
+    [McpServerTool(Name = "create_tree", Destructive = false, Idempotent = false, OpenWorld = false)]
+    [Description("Create a tree of tasks in one call. Each node: {id?, title, description?, priority?, points?, time_estimate_ms?, phase?, tags?, needed_tags?, wanted_tags?, children?[]} "
+        + "or {ref: existing-task-id, children?[]}. Parent-child edges use child_type; consecutive siblings are linked with sibling_type (e.g. 'follows' for a sequence).")]
+    public async Task<CallToolResult> CreateTreeAsync(
+        [Description("The root node (object) with nested children.")] JsonElement? tree = null,
+        [Description("Existing task the tree's root is attached under.")] string? parent = null,
+        [Description("Dependency type from parent to child (default 'contains').")] string? child_type = null,
+        [Description("Dependency type between consecutive siblings (default none; 'follows' makes them sequential).")] string? sibling_type = null,
+        [Description("Who creates it (recorded in history).")] string? worker_id = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (tree is null || tree.Value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            throw TaskGraphException.Missing("tree");
+        }
+
+        var root = ParseNode(tree.Value, "tree", 0);
+        var result = await graph.Tasks.CreateTreeAsync(root, Args.OptionalString(parent, "parent", 200), child_type ?? "contains", Args.OptionalString(sibling_type, "sibling_type", 64), worker_id, cancellationToken);
+        var o = new JsonObject
+        {
+            ["root"] = TaskJson.Task(result.Root),
+            ["all_ids"] = TaskJson.Strings(result.AllIds),
+            ["count"] = result.AllIds.Count,
+        };
+        if (result.PhaseWarnings.Count > 0)
+        {
+            o["phase_warnings"] = TaskJson.Strings(result.PhaseWarnings);
+        }
+
+        if (result.TagWarnings.Count > 0)
+        {
+            o["tag_warnings"] = TaskJson.Strings(result.TagWarnings);
+        }
+
+        return ToolResults.Json(o);
+    }
+
+    [McpServerTool(Name = "get", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Get one task with everything about it, including blocked_by (predecessors that still block it). Soft-deleted tasks are shown too.")]
+    public async Task<CallToolResult> GetAsync(
+        [Description("Task id.")] string? task = null,
+        [Description("json (default) or markdown.")] string? format = null,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Args.RequiredString(task, "task", 200);
+        var record = await graph.Tasks.GetAsync(id, cancellationToken);
+        var blockedBy = graph.Reads.BlockedBy(id, graph.QueryRules(), unsatisfiedOnly: true);
+        if (IsMarkdown(format))
+        {
+            var sb = new StringBuilder();
+            sb.AppendLine($"# {record.Title}").AppendLine();
+            sb.AppendLine($"- id: `{record.Id}`").AppendLine($"- status: {record.Status}");
+            if (record.Owner is not null)
+            {
+                sb.AppendLine($"- owner: {record.Owner}");
+            }
+
+            if (blockedBy.Count > 0)
+            {
+                sb.AppendLine($"- blocked by: {string.Join(", ", blockedBy)}");
+            }
+
+            if (record.Description is not null)
+            {
+                sb.AppendLine().AppendLine(record.Description);
+            }
+
+            return ToolResults.Json(new { format = "markdown", content = sb.ToString() });
+        }
+
+        var o = TaskJson.Task(record);
+        if (blockedBy.Count > 0)
+        {
+            o["blocked_by"] = TaskJson.Strings(blockedBy);
+        }
+
+        var parentId = graph.Reads.Parent(id);
+        if (parentId is not null)
+        {
+            o["parent"] = parentId;
+        }
+
+        var children = graph.Reads.Children(id);
+        if (children.Count > 0)
+        {
+            o["children"] = TaskJson.Strings(children);
+        }
+
+        return ToolResults.Json(o);
+    }
+
+    [McpServerTool(Name = "list_tasks", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("List tasks with filters. ready=true gives claimable tasks (initial state, unowned, unblocked, not containers), highest priority first. "
+        + "Paginate with limit/offset; has_more says whether more exist.")]
+    public async Task<CallToolResult> ListTasksAsync(
+        [Description("Status or statuses to include (string or array).")] JsonElement? status = null,
+        [Description("Only tasks ready to claim.")] bool? ready = null,
+        [Description("Only tasks waiting on unfinished predecessors.")] bool? blocked = null,
+        [Description("Only tasks that have an owner.")] bool? claimed = null,
+        [Description("Only tasks owned by this worker.")] string? owner = null,
+        [Description("Only children of this task ('null' = only root tasks).")] string? parent = null,
+        [Description("With parent: all descendants, not just direct children.")] bool? recursive = null,
+        [Description("Only tasks this worker qualifies for (its tags satisfy needed_tags and wanted_tags).")] string? agent = null,
+        [Description("Tasks having ANY of these tags (string or array).")] JsonElement? tags_any = null,
+        [Description("Tasks having ALL of these tags (string or array).")] JsonElement? tags_all = null,
+        [Description("priority, created_at (default) or updated_at.")] string? sort_by = null,
+        [Description("asc or desc (default desc).")] string? sort_order = null,
+        [Description("Most tasks to return (0..1000).")] int? limit = null,
+        [Description("Tasks to skip (for paging).")] int? offset = null,
+        [Description("Only tasks in this phase.")] string? phase = null,
+        [Description("json (default) or markdown.")] string? format = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (limit is < 0 or > 1000)
+        {
+            throw TaskGraphException.Invalid("limit", "limit must be between 0 and 1000");
+        }
+
+        if (offset is < 0)
+        {
+            throw TaskGraphException.Invalid("offset", "offset must be zero or positive");
+        }
+
+        if (sort_by is not (null or "priority" or "created_at" or "updated_at"))
+        {
+            throw TaskGraphException.Invalid("sort_by", $"sort_by must be priority, created_at or updated_at, got '{sort_by}'");
+        }
+
+        if (sort_order is not (null or "asc" or "desc"))
+        {
+            throw TaskGraphException.Invalid("sort_order", $"sort_order must be asc or desc, got '{sort_order}'");
+        }
+
+        IReadOnlyList<string>? agentTags = null;
+        if (agent is not null)
+        {
+            var worker = await graph.Context.Records.GetWorkerAsync(Limits.Id(agent, "agent"), cancellationToken)
+                ?? throw TaskGraphException.AgentNotFound(agent, "agent");
+            agentTags = worker.Value.Tags;
+        }
+
+        var statuses = Args.StringOrArray(status, "status");
+        var workflow = graph.Config.Current.DefaultWorkflow;
+        foreach (var s in statuses.Where(s => !workflow.HasState(s)))
+        {
+            throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid state '{s}'. Valid states: [{string.Join(", ", workflow.StateNames)}]") { Field = "status" };
+        }
+
+        var rules = graph.QueryRules();
+        var page = graph.Reads.ListTasks(
+            new TaskListQuery
+            {
+                Statuses = statuses,
+                Ready = ready ?? false,
+                Blocked = blocked ?? false,
+                Claimed = claimed ?? false,
+                Owner = owner,
+                Parent = parent,
+                Recursive = recursive ?? false,
+                AgentTags = agentTags,
+                TagsAny = Args.StringOrArray(tags_any, "tags_any"),
+                TagsAll = Args.StringOrArray(tags_all, "tags_all"),
+                Phase = phase,
+                SortBy = sort_by,
+                SortOrder = sort_order,
+                Limit = limit,
+                Offset = offset ?? 0,
+            },
+            rules);
+        if (IsMarkdown(format))
+        {
+            var lines = page.Tasks.Select(t => TaskJson.MarkdownLine(t, graph.Reads.BlockedBy(t.Id, rules, true).Count)).ToList();
+            var content = lines.Count == 0 ? "_No tasks._" : string.Join('\n', lines);
+            if (page.HasMore)
+            {
+                content += $"\n\n*More results available. Use offset={(offset ?? 0) + page.Tasks.Count} to see next page.*";
+            }
+
+            return ToolResults.Json(new { format = "markdown", content });
+        }
+
+        var tasks = new JsonArray();
+        foreach (var t in page.Tasks)
+        {
+            var o = TaskJson.Task(t);
+            var blockers = graph.Reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true);
+            if (blockers.Count > 0)
+            {
+                o["blocked_by"] = TaskJson.Strings(blockers);
+            }
+
+            tasks.Add(o);
+        }
+
+        return ToolResults.Json(new JsonObject
+        {
+            ["tasks"] = tasks,
+            ["has_more"] = page.HasMore,
+            ["offset"] = offset ?? 0,
+            ["limit"] = limit,
+        });
+    }
+
+    [McpServerTool(Name = "update", Destructive = false, Idempotent = false, OpenWorld = false)]
+    [Description("Change a task: status (follows the workflow's transitions; moving to a timed state claims it), phase, assignee, fields. "
+        + "Only the owner may update a claimed task unless force=true. Completing reports the tasks it unblocked.")]
+    public async Task<CallToolResult> UpdateAsync(
+        [Description("Your worker id.")] string? worker_id = null,
+        [Description("Task id.")] string? task = null,
+        [Description("New status (e.g. working, completed, failed, pending).")] string? status = null,
+        [Description("New phase.")] string? phase = null,
+        [Description("Assign the task to this worker (status becomes 'assigned' unless given).")] string? assignee = null,
+        [Description("New title.")] string? title = null,
+        [Description("New description.")] string? description = null,
+        [Description("New priority 0..10.")] JsonElement? priority = null,
+        [Description("New story points.")] int? points = null,
+        [Description("New tags (string or array; replaces).")] JsonElement? tags = null,
+        [Description("New needed tags (string or array; replaces).")] JsonElement? needed_tags = null,
+        [Description("New wanted tags (string or array; replaces).")] JsonElement? wanted_tags = null,
+        [Description("New time estimate in ms.")] long? time_estimate_ms = null,
+        [Description("Why (recorded in the task's history).")] string? reason = null,
+        [Description("Override another owner's claim and unsatisfied dependencies. Does not bypass tags, legal transitions or the claim limit.")] bool? force = null,
+        [Description("Legacy alias of worker_id.")] string? agent = null,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await graph.Tasks.UpdateAsync(
+            new UpdateTaskRequest
+            {
+                WorkerId = Args.WorkerId(worker_id, agent)!,
+                TaskId = Args.RequiredString(task, "task", 200),
+                Status = Args.OptionalString(status, "status", 64),
+                Phase = Args.OptionalString(phase, "phase", 200),
+                Assignee = Args.OptionalString(assignee, "assignee", 200),
+                Title = title,
+                Description = description,
+                Priority = priority is null ? null : Args.Priority(priority),
+                Points = points,
+                Tags = tags is null ? null : Args.StringOrArray(tags, "tags"),
+                NeededTags = needed_tags is null ? null : Args.StringOrArray(needed_tags, "needed_tags"),
+                WantedTags = wanted_tags is null ? null : Args.StringOrArray(wanted_tags, "wanted_tags"),
+                TimeEstimateMs = time_estimate_ms,
+                Reason = reason,
+                Force = force ?? false,
+            },
+            cancellationToken);
+        var o = TaskJson.Task(result.Task);
+        if (result.Unblocked.Count > 0)
+        {
+            o["unblocked"] = TaskJson.Strings(result.Unblocked);
+        }
+
+        if (result.AutoAdvanced.Count > 0)
+        {
+            o["auto_advanced"] = TaskJson.Strings(result.AutoAdvanced);
+        }
+
+        Warnings(o, result.PhaseWarning, result.TagWarnings);
+        return ToolResults.Json(o);
+    }
+
+    [McpServerTool(Name = "claim", Destructive = false, Idempotent = false, OpenWorld = false)]
+    [Description("Claim a task: it moves to the workflow's first timed state (working) and becomes yours. Fails if another live worker owns it, "
+        + "if start-blocking predecessors are unfinished (DEPENDENCY_NOT_SATISFIED with blocked_by), if your tags don't qualify, or at your claim limit.")]
+    public async Task<CallToolResult> ClaimAsync(
+        [Description("Your worker id.")] string? worker_id = null,
+        [Description("Task id.")] string? task = null,
+        [Description("Take it over even if another live worker owns it or predecessors are unfinished.")] bool? force = null,
+        [Description("Legacy alias of worker_id.")] string? agent = null,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await graph.Tasks.ClaimAsync(Args.WorkerId(worker_id, agent)!, Args.RequiredString(task, "task", 200), force ?? false, cancellationToken);
+        var t = result.Task;
+        return ToolResults.Json(new JsonObject
+        {
+            ["success"] = true,
+            ["task"] = new JsonObject
+            {
+                ["id"] = t.Id,
+                ["title"] = t.Title,
+                ["status"] = t.Status,
+                ["worker_id"] = t.Owner,
+                ["claimed_at"] = t.ClaimedAt,
+            },
+        });
+    }
+
+    [McpServerTool(Name = "delete", Destructive = true, Idempotent = false, OpenWorld = false)]
+    [Description("Delete a task: soft delete by default (hidden from lists, kept for history); obliterate=true removes it for good. "
+        + "A task with children needs cascade=true; another worker's claimed task needs force=true.")]
+    public async Task<CallToolResult> DeleteAsync(
+        [Description("Your worker id.")] string? worker_id = null,
+        [Description("Task id.")] string? task = null,
+        [Description("Also delete all descendants.")] bool? cascade = null,
+        [Description("Why (recorded).")] string? reason = null,
+        [Description("Remove permanently instead of soft-deleting.")] bool? obliterate = null,
+        [Description("Delete even if another worker owns it.")] bool? force = null,
+        [Description("Legacy alias of worker_id.")] string? agent = null,
+        CancellationToken cancellationToken = default)
+    {
+        var soft = await graph.Tasks.DeleteAsync(
+            Args.WorkerId(worker_id, agent)!, Args.RequiredString(task, "task", 200), cascade ?? false, reason, obliterate ?? false, force ?? false, cancellationToken);
+        return ToolResults.Json(new { success = true, soft_deleted = soft });
+    }
+
+    [McpServerTool(Name = "rename", Destructive = false, Idempotent = false, OpenWorld = false)]
+    [Description("Rename a task id; every reference (dependencies, file marks, history) follows.")]
+    public async Task<CallToolResult> RenameAsync(
+        [Description("Your worker id.")] string? worker_id = null,
+        [Description("Current task id.")] string? task = null,
+        [Description("New task id (1..64 characters).")] string? new_id = null,
+        [Description("Legacy alias of worker_id.")] string? agent = null,
+        CancellationToken cancellationToken = default)
+    {
+        var oldId = Args.RequiredString(task, "task", 200);
+        var newId = Args.RequiredString(new_id, "new_id", 200);
+        await graph.Tasks.RenameAsync(Args.WorkerId(worker_id, agent)!, oldId, newId, cancellationToken);
+        return ToolResults.Json(new { success = true, old_id = oldId, new_id = newId });
+    }
+
+    [McpServerTool(Name = "scan", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Look around a task: before/after = predecessors/successors over blocks and follows; above = parent chain; below = descendants. "
+        + "Each is a depth: 0 none, N levels, -1 all.")]
+    public Task<CallToolResult> ScanAsync(
+        [Description("Task id.")] string? task = null,
+        [Description("Predecessor depth (0 none, -1 all).")] int? before = null,
+        [Description("Successor depth (0 none, -1 all).")] int? after = null,
+        [Description("Ancestor depth (0 none, -1 all).")] int? above = null,
+        [Description("Descendant depth (0 none, -1 all).")] int? below = null,
+        [Description("json (default) or markdown.")] string? format = null)
+    {
+        var id = Args.RequiredString(task, "task", 200);
+        foreach (var (value, field) in new[] { (before, "before"), (after, "after"), (above, "above"), (below, "below") })
+        {
+            if (value is < -1)
+            {
+                throw TaskGraphException.Invalid(field, $"{field} must be -1 (all), 0 (none) or a positive depth");
+            }
+        }
+
+        if (graph.Reads.GetTask(id) is null)
+        {
+            throw TaskGraphException.TaskNotFound(id);
+        }
+
+        var scan = graph.Reads.Scan(id, before ?? 0, after ?? 0, above ?? 0, below ?? 0);
+        if (IsMarkdown(format))
+        {
+            var sb = new StringBuilder();
+            sb.AppendLine(TaskJson.MarkdownLine(scan.Root, 0));
+            foreach (var (name, list) in new[] { ("Before", scan.Before), ("After", scan.After), ("Above", scan.Above), ("Below", scan.Below) })
+            {
+                if (list.Count > 0)
+                {
+                    sb.AppendLine().AppendLine($"## {name}");
+                    foreach (var t in list)
+                    {
+                        sb.AppendLine(TaskJson.MarkdownLine(t, 0));
+                    }
+                }
+            }
+
+            return Task.FromResult(ToolResults.Json(new { format = "markdown", content = sb.ToString() }));
+        }
+
+        var o = new JsonObject { ["root"] = TaskJson.Task(scan.Root) };
+        AddTasks(o, "before", scan.Before, before);
+        AddTasks(o, "after", scan.After, after);
+        AddTasks(o, "above", scan.Above, above);
+        AddTasks(o, "below", scan.Below, below);
+        return Task.FromResult(ToolResults.Json(o));
+    }
+
+    [McpServerTool(Name = "search", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Full-text search over task titles and descriptions (FTS5): words, \"exact phrases\", prefix*, AND/OR/NOT, title:word, description:word. "
+        + "Best matches first (bm25), with <mark>highlighted</mark> snippets.")]
+    public Task<CallToolResult> SearchAsync(
+        [Description("The search query.")] string? query = null,
+        [Description("Most results (1..100, default 20).")] int? limit = null,
+        [Description("Results to skip (for paging).")] int? offset = null,
+        [Description("Also search attachments (accepted; attachments arrive in a later version).")] bool? include_attachments = null,
+        [Description("Only tasks in these statuses (string or array).")] JsonElement? status_filter = null)
+    {
+        var q = Args.RequiredString(query, "query", 1000);
+        if (limit is < 1 or > 100)
+        {
+            throw TaskGraphException.Invalid("limit", "limit must be between 1 and 100");
+        }
+
+        if (offset is < 0)
+        {
+            throw TaskGraphException.Invalid("offset", "offset must be zero or positive");
+        }
+
+        _ = include_attachments;
+        var size = limit ?? Math.Min(graph.Config.Current.Server.DefaultPageSize, 20);
+        var statuses = Args.StringOrArray(status_filter, "status_filter");
+        var page = graph.Reads.Search(q, size, offset ?? 0, statuses.Count == 0 ? null : statuses);
+        var results = new JsonArray();
+        foreach (var hit in page.Hits)
+        {
+            results.Add(new JsonObject
+            {
+                ["task_id"] = hit.TaskId,
+                ["title"] = hit.Title,
+                ["description"] = hit.Description,
+                ["status"] = hit.Status,
+                ["score"] = hit.Score,
+                ["title_snippet"] = hit.TitleSnippet,
+                ["description_snippet"] = hit.DescriptionSnippet,
+            });
+        }
+
+        return Task.FromResult(ToolResults.Json(new JsonObject
+        {
+            ["query"] = q,
+            ["result_count"] = page.Hits.Count,
+            ["has_more"] = page.HasMore,
+            ["offset"] = offset ?? 0,
+            ["limit"] = size,
+            ["results"] = results,
+        }));
+    }
+
+    private static void AddTasks(JsonObject o, string name, IReadOnlyList<TaskRecord> tasks, int? depth)
+    {
+        if (depth is null or 0)
+        {
+            return;
+        }
+
+        o[name] = new JsonArray([.. tasks.Select(t => (JsonNode?)TaskJson.Task(t))]);
+    }
+
+    private static void Warnings(JsonObject o, string? phaseWarning, IReadOnlyList<string> tagWarnings)
+    {
+        if (phaseWarning is not null)
+        {
+            o["phase_warning"] = phaseWarning;
+        }
+
+        if (tagWarnings.Count > 0)
+        {
+            o["tag_warnings"] = TaskJson.Strings(tagWarnings);
+        }
+    }
+
+    private static bool IsMarkdown(string? format) => format is "markdown" or "md";
+
+    private static TreeNode ParseNode(JsonElement node, string path, int depth)
+    {
+        if (node.ValueKind != JsonValueKind.Object)
+        {
+            throw TaskGraphException.Invalid("tree", $"{path} must be an object");
+        }
+
+        if (depth > 32)
+        {
+            throw TaskGraphException.Invalid("tree", "tree is nested more than 32 levels deep");
+        }
+
+        JsonElement? Prop(string name) => node.TryGetProperty(name, out var v) ? v : null;
+        var children = new List<TreeNode>();
+        if (Prop("children") is { } kids)
+        {
+            if (kids.ValueKind != JsonValueKind.Array)
+            {
+                throw TaskGraphException.Invalid("tree", $"{path}.children must be an array");
+            }
+
+            var i = 0;
+            foreach (var kid in kids.EnumerateArray())
+            {
+                children.Add(ParseNode(kid, $"{path}.children[{i++}]", depth + 1));
+            }
+        }
+
+        var pointsValue = Prop("points");
+        var estimate = Prop("time_estimate_ms");
+        return new TreeNode
+        {
+            Ref = Args.OptionalString(Prop("ref"), $"{path}.ref", 200),
+            Task = new CreateTaskRequest
+            {
+                Id = Args.OptionalString(Prop("id"), $"{path}.id", 200),
+                Title = Args.OptionalString(Prop("title"), $"{path}.title"),
+                Description = Args.OptionalString(Prop("description"), $"{path}.description"),
+                Phase = Args.OptionalString(Prop("phase"), $"{path}.phase", 200),
+                Priority = Prop("priority") is null ? null : Args.Priority(Prop("priority"), $"{path}.priority"),
+                Points = pointsValue is null ? null : Args.Int(pointsValue, $"{path}.points", 0, 0),
+                TimeEstimateMs = estimate is null ? null : Args.Int(estimate, $"{path}.time_estimate_ms", 0, 0),
+                Tags = Args.StringOrArray(Prop("tags"), $"{path}.tags"),
+                NeededTags = Args.StringOrArray(Prop("needed_tags"), $"{path}.needed_tags"),
+                WantedTags = Args.StringOrArray(Prop("wanted_tags"), $"{path}.wanted_tags"),
+            },
+            Children = children,
+        };
+    }
+}

@@ -1,0 +1,256 @@
+using System.ComponentModel;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Leases;
+using TaskGraph.Core.Workers;
+using TaskGraph.Node.Mcp;
+
+namespace TaskGraph.Node.Tools;
+
+/// <summary>Worker lifecycle tools: connect, disconnect, list_agents, cleanup_stale, thinking.</summary>
+[McpServerToolType]
+internal sealed class WorkerTools(GraphRuntime graph)
+{
+    private static readonly string Version =
+        typeof(WorkerTools).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    [McpServerTool(Name = "connect", Destructive = false, Idempotent = false, OpenWorld = false)]
+    [Description("Register as a worker and get your worker_id (generated if not given). Call first. Returns the workflow's states, phases and dependency types. "
+        + "Your heartbeat (lease) is refreshed by connect, thinking, claim and update; a worker silent longer than the stale timeout loses its claims.")]
+    public async Task<CallToolResult> ConnectAsync(
+        [Description("Your worker id (1..64 characters). Omit to get a generated one like 'HappyTurtle'.")] string? worker_id = null,
+        [Description("Your capability tags (string or array), matched against tasks' needed_tags/wanted_tags.")] JsonElement? tags = null,
+        [Description("Re-register an existing worker id (for example after a restart). Keeps its claims.")] bool? force = null,
+        [Description("Name of the workflow to follow (see list_workflows). Stored verbatim.")] string? workflow = null,
+        [Description("Overlays to apply on top of the workflow, in order (string or array).")] JsonElement? overlays = null,
+        [Description("Informational: the database path your client expects.")] string? db_path = null,
+        [Description("Informational: media directory.")] string? media_dir = null,
+        [Description("Informational: log directory.")] string? log_dir = null,
+        [Description("Informational: config path.")] string? config_path = null,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await graph.Workers.ConnectAsync(
+            new ConnectRequest
+            {
+                WorkerId = Args.OptionalString(worker_id, "worker_id", 200),
+                Tags = Args.StringOrArray(tags, "tags"),
+                Force = force ?? false,
+                Workflow = workflow,
+                Overlays = Args.StringOrArray(overlays, "overlays"),
+            },
+            cancellationToken);
+        var config = graph.Config.Current;
+        var wf = result.Workflow;
+        var worker = result.Worker;
+        var o = new JsonObject
+        {
+            ["version"] = Version,
+            ["worker_id"] = worker.Id,
+            ["tags"] = TaskJson.Strings(worker.Tags),
+            ["max_claims"] = worker.MaxClaims,
+            ["registered_at"] = worker.RegisteredAt,
+            ["heartbeat_deadline"] = worker.HeartbeatDeadline,
+            ["workflow"] = worker.Workflow,
+            ["paths"] = new JsonObject
+            {
+                ["db_path"] = config.Server.DbPath,
+                ["media_dir"] = config.Server.MediaDir,
+                ["log_dir"] = config.Server.LogDir,
+                ["config_path"] = config_path,
+            },
+            ["config"] = new JsonObject
+            {
+                ["states"] = TaskJson.Strings(wf.StateNames),
+                ["initial_state"] = wf.Settings.InitialState,
+                ["disconnect_state"] = wf.Settings.DisconnectState,
+                ["timed_states"] = TaskJson.Strings(wf.StateNames.Where(wf.IsTimed)),
+                ["terminal_states"] = TaskJson.Strings(wf.StateNames.Where(wf.IsTerminal)),
+                ["blocking_states"] = TaskJson.Strings(wf.Settings.BlockingStates),
+                ["phases"] = TaskJson.Strings(wf.Phases),
+                ["dependency_types"] = TaskJson.Strings(config.Dependencies.Keys),
+                ["known_tags"] = TaskJson.Strings(config.Tags.Definitions.Keys),
+                ["claim_limit"] = config.Server.ClaimLimit,
+                ["stale_timeout_seconds"] = config.Server.StaleTimeoutSeconds,
+            },
+        };
+        if (wf.Description is not null && worker.Workflow is not null)
+        {
+            o["workflow_description"] = wf.Description;
+        }
+
+        if (worker.Overlays.Count > 0)
+        {
+            o["overlays"] = TaskJson.Strings(worker.Overlays);
+        }
+
+        if (result.TagWarnings.Count > 0)
+        {
+            o["tag_warnings"] = TaskJson.Strings(result.TagWarnings);
+        }
+
+        var pathWarnings = new[] { ("db_path", db_path), ("media_dir", media_dir), ("log_dir", log_dir) }
+            .Where(p => p.Item2 is not null)
+            .Select(p => $"{p.Item1} is informational; this node uses its own configuration")
+            .ToList();
+        if (pathWarnings.Count > 0)
+        {
+            o["path_warnings"] = TaskJson.Strings(pathWarnings);
+        }
+
+        return ToolResults.Json(o);
+    }
+
+    [McpServerTool(Name = "disconnect", Destructive = true, Idempotent = false, OpenWorld = false)]
+    [Description("Unregister: release all your tasks to an untimed state (default: the workflow's disconnect state) and all your file marks.")]
+    public async Task<CallToolResult> DisconnectAsync(
+        [Description("Your worker id.")] string? worker_id = null,
+        [Description("Legacy alias of worker_id.")] string? agent = null,
+        [Description("Untimed status your tasks are released to (default: the workflow's disconnect_state).")] string? final_status = null,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Args.WorkerId(worker_id, agent)!;
+        var result = await graph.Workers.DisconnectAsync(id, Args.OptionalString(final_status, "final_status", 64), cancellationToken);
+        return ToolResults.Json(new
+        {
+            success = true,
+            tasks_released = result.TasksReleased,
+            files_released = result.FilesReleased,
+            final_status = result.FinalStatus,
+        });
+    }
+
+    [McpServerTool(Name = "list_agents", ReadOnly = false, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("List connected workers with their claim counts and heartbeat age. Evicts stale workers first (their tasks are released).")]
+    public async Task<CallToolResult> ListAgentsAsync(
+        [Description("Only workers having ALL these tags (string or array).")] JsonElement? tags = null,
+        [Description("Only the worker holding a mark on this file.")] string? file = null,
+        [Description("Only owners of this task (and, with depth, of tasks within that many dependency hops).")] string? task = null,
+        [Description("With task: hops to follow over dependencies, -3..3 (default 0).")] int? depth = null,
+        [Description("Evict workers silent for more than this many seconds first (default: the server's stale timeout; 0 disables).")] int? stale_timeout = null,
+        [Description("json (default) or markdown.")] string? format = null,
+        CancellationToken cancellationToken = default)
+    {
+        var timeout = stale_timeout ?? graph.Config.Current.Server.StaleTimeoutSeconds;
+        if (timeout < 0)
+        {
+            throw Core.Errors.TaskGraphException.Invalid("stale_timeout", "stale_timeout must be zero or positive");
+        }
+
+        var hops = depth ?? 0;
+        if (hops is < -3 or > 3)
+        {
+            throw Core.Errors.TaskGraphException.Invalid("depth", "depth must be between -3 and 3");
+        }
+
+        EvictionResult? cleanup = timeout > 0 ? await graph.Workers.CleanupStaleAsync(timeout, null, null, cancellationToken) : null;
+        var wanted = Args.StringOrArray(tags, "tags");
+        var views = await graph.Workers.ListAsync(cancellationToken);
+        HashSet<string>? owners = null;
+        if (task is not null)
+        {
+            var ids = new HashSet<string>(StringComparer.Ordinal) { task };
+            var frontier = new List<string> { task };
+            for (var i = 0; i < Math.Abs(hops); i++)
+            {
+                var next = new List<string>();
+                foreach (var id in frontier)
+                {
+                    next.AddRange(graph.Reads.EdgesTo(id).Select(e => e.From));
+                    next.AddRange(graph.Reads.EdgesFrom(id).Select(e => e.To));
+                }
+
+                frontier = [.. next.Where(ids.Add)];
+            }
+
+            owners = [.. views.Where(v => v.OwnedTaskIds.Any(ids.Contains)).Select(v => v.Worker.Id)];
+        }
+
+        string? fileHolder = null;
+        if (file is not null)
+        {
+            fileHolder = graph.Reads.ListMarks([Core.Marks.MarkPaths.Normalise(file, Environment.CurrentDirectory)], null, null).FirstOrDefault()?.Agent ?? string.Empty;
+        }
+
+        var now = graph.Context.NowMs;
+        var selected = views
+            .Where(v => wanted.All(v.Worker.Tags.Contains))
+            .Where(v => owners is null || owners.Contains(v.Worker.Id))
+            .Where(v => fileHolder is null || v.Worker.Id == fileHolder)
+            .OrderBy(v => v.Worker.Id, StringComparer.Ordinal)
+            .ToList();
+        if (format == "markdown")
+        {
+            var lines = selected.Select(v => $"- **{v.Worker.Id}** [{string.Join(", ", v.Worker.Tags)}] claims {v.ClaimCount}/{v.Worker.MaxClaims}, heartbeat {(now - v.Worker.LastHeartbeat) / 1000}s ago");
+            return ToolResults.Text(selected.Count == 0 ? "_No workers connected._" : string.Join('\n', lines));
+        }
+
+        var workers = new JsonArray();
+        foreach (var v in selected)
+        {
+            var w = new JsonObject
+            {
+                ["id"] = v.Worker.Id,
+                ["tags"] = TaskJson.Strings(v.Worker.Tags),
+                ["max_claims"] = v.Worker.MaxClaims,
+                ["claim_count"] = v.ClaimCount,
+                ["claimed_tasks"] = TaskJson.Strings(v.OwnedTaskIds),
+                ["current_thought"] = v.CurrentThought,
+                ["registered_at"] = v.Worker.RegisteredAt,
+                ["last_heartbeat"] = v.Worker.LastHeartbeat,
+                ["heartbeat_age_ms"] = now - v.Worker.LastHeartbeat,
+                ["heartbeat_deadline"] = v.Worker.HeartbeatDeadline,
+                ["workflow"] = v.Worker.Workflow,
+            };
+            workers.Add(w);
+        }
+
+        var o = new JsonObject { ["workers"] = workers };
+        if (cleanup is { EvictedWorkerIds.Count: > 0 })
+        {
+            o["cleanup"] = Cleanup(cleanup);
+        }
+
+        return ToolResults.Json(o);
+    }
+
+    [McpServerTool(Name = "cleanup_stale", Destructive = true, Idempotent = true, OpenWorld = false)]
+    [Description("Evict workers whose last heartbeat is older than timeout seconds: release their tasks (with a history entry) and their file marks.")]
+    public async Task<CallToolResult> CleanupStaleAsync(
+        [Description("Seconds without a heartbeat after which a worker is stale (default: the server's stale timeout).")] int? timeout = null,
+        [Description("Untimed status released tasks move to (default: the workflow's disconnect_state).")] string? final_status = null,
+        [Description("Who asks (recorded in history).")] string? worker_id = null,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await graph.Workers.CleanupStaleAsync(timeout ?? graph.Config.Current.Server.StaleTimeoutSeconds, Args.OptionalString(final_status, "final_status", 64), worker_id, cancellationToken);
+        var o = Cleanup(result);
+        o["final_status"] = result.FinalStatus ?? graph.Config.Current.DefaultWorkflow.Settings.DisconnectState;
+        return ToolResults.Json(o);
+    }
+
+    [McpServerTool(Name = "thinking", Destructive = false, Idempotent = false, OpenWorld = false)]
+    [Description("Heartbeat plus your current thought, shown on the tasks you own. Call every few minutes while working so your lease stays alive.")]
+    public async Task<CallToolResult> ThinkingAsync(
+        [Description("Your worker id.")] string? agent = null,
+        [Description("What you are doing right now (short).")] string? thought = null,
+        [Description("Only these of your tasks (string or array; default: all you own).")] JsonElement? tasks = null,
+        [Description("Alias of agent.")] string? worker_id = null,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Args.WorkerId(worker_id, agent)!;
+        var text = Args.RequiredString(thought, "thought", Core.Graph.Limits.TextLength);
+        var updated = await graph.Workers.ThinkingAsync(id, text, Args.StringOrArray(tasks, "tasks"), cancellationToken);
+        return ToolResults.Json(new { success = true, updated_count = updated });
+    }
+
+    private static JsonObject Cleanup(EvictionResult result) => new()
+    {
+        ["workers_evicted"] = result.EvictedWorkerIds.Count,
+        ["evicted_worker_ids"] = TaskJson.Strings(result.EvictedWorkerIds),
+        ["tasks_released"] = result.TasksReleased,
+        ["files_released"] = result.FilesReleased,
+    };
+}

@@ -14,6 +14,10 @@ namespace TaskGraph.Core.Storage.Sqlite;
 public sealed class SqliteRecordStore : IRecordStore
 {
     private const int WatchBatchSize = 256;
+
+    // A write adds about four WAL pages (row, log row, log index, AUTOINCREMENT counter): checkpoint roughly every
+    // 1000 pages, SQLite's own default, but on a background connection rather than inside the committing write.
+    private const int CommitsPerCheckpoint = 250;
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
     private const int SqliteIoError = 10;
@@ -33,6 +37,9 @@ public sealed class SqliteRecordStore : IRecordStore
     private readonly ConcurrentBag<SqliteSession> _readers = [];
     private readonly CancellationTokenSource _disposing = new();
     private TaskCompletionSource _committed = NewSignal();
+    private Task _checkpoint = Task.CompletedTask;
+    private int _commitsSinceCheckpoint;
+    private int _checkpointRunning;
     private int _disposed;
 
     private SqliteRecordStore(SqliteStoreOptions options, TimeProvider timeProvider, string connectionString, SqliteSession writer)
@@ -94,6 +101,9 @@ public sealed class SqliteRecordStore : IRecordStore
         {
             writer = SqliteSession.Open(connectionString, options);
             InitializeSchema(writer, path);
+
+            // Checkpoints run in the background (see CheckpointSoon); no connection of this store checkpoints on commit.
+            writer.Execute("PRAGMA wal_autocheckpoint = 0");
             return Task.FromResult(new SqliteRecordStore(options with { Path = path }, timeProvider ?? TimeProvider.System, connectionString, writer));
         }
         catch (SqliteException ex)
@@ -236,6 +246,7 @@ public sealed class SqliteRecordStore : IRecordStore
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);
+        await _checkpoint.ConfigureAwait(false);
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -418,7 +429,44 @@ public sealed class SqliteRecordStore : IRecordStore
 
         // Wake this process's watchers now; other processes notice through PRAGMA data_version when they poll.
         Interlocked.Exchange(ref _committed, NewSignal()).TrySetResult();
+        if (Interlocked.Increment(ref _commitsSinceCheckpoint) >= CommitsPerCheckpoint)
+        {
+            CheckpointSoon();
+        }
+
         return revision;
+    }
+
+    /// <summary>
+    /// Copies the WAL back into the database on a pooled reader connection. PASSIVE never waits for and never blocks
+    /// writers or readers, so the fsyncs of a checkpoint stay off the write path; another process may checkpoint too.
+    /// </summary>
+    private void CheckpointSoon()
+    {
+        if (Interlocked.CompareExchange(ref _checkpointRunning, 1, 0) != 0)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _commitsSinceCheckpoint, 0);
+        _checkpoint = Task.Run(() =>
+        {
+            try
+            {
+                if (Volatile.Read(ref _disposed) == 0)
+                {
+                    Read(0, static (session, _) => session.Execute("PRAGMA wal_checkpoint(PASSIVE)"));
+                }
+            }
+            catch (Exception ex) when (ex is StoreUnavailableException or SqliteException or ObjectDisposedException)
+            {
+                // Best effort: the next round, or any other process, checkpoints again.
+            }
+            finally
+            {
+                Volatile.Write(ref _checkpointRunning, 0);
+            }
+        });
     }
 
     private ulong WriteLocked(WriteKind kind, string key, ReadOnlyMemory<byte> value, ulong expectedRevision)

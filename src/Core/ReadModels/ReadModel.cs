@@ -308,17 +308,22 @@ public sealed partial class ReadModel : IAsyncDisposable
             foreach (var table in new[] { "tasks", "task_tags", "task_needed_tags", "task_wanted_tags", "dependencies", "workers", "file_locks", "claim_sequence", "task_sequence" })
             {
                 sb.Append("## ").AppendLine(table);
-                using var cmd = SqlCommands.Create(_db, $"SELECT * FROM {table} ORDER BY 1, 2, 3");
+                var rows = new List<string>();
+                using var cmd = SqlCommands.Create(_db, $"SELECT * FROM {table}");
                 using var reader = cmd.ExecuteReader();
                 while (reader.Read())
                 {
+                    var row = new System.Text.StringBuilder();
                     for (var i = 0; i < reader.FieldCount; i++)
                     {
-                        sb.Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
+                        row.Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
                     }
 
-                    sb.AppendLine();
+                    rows.Add(row.ToString());
                 }
+
+                rows.Sort(StringComparer.Ordinal);
+                rows.ForEach(r => sb.AppendLine(r));
             }
 
             sb.AppendLine("## tasks_fts");

@@ -1,0 +1,551 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
+
+namespace TaskGraph.Core.ReadModels;
+
+/// <summary>
+/// A node's private, in-memory SQLite projection of the store, kept current from the store's watch. It rebuilds from
+/// position 0 before it serves, then follows live changes; callers wait for their own commit with <see cref="WaitForAsync"/>.
+/// </summary>
+public sealed partial class ReadModel : IAsyncDisposable
+{
+    private const int ReplayBatchSize = 512;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly IRecordStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SqliteConnection _db;
+    private readonly ChangeProjector _projector;
+    private readonly TaskReader _tasks;
+    private readonly TaskSearch _search;
+    private readonly HistoryReader _history;
+    private readonly MarkReader _marks;
+
+    // _gate serializes every use of the one connection; _waitGate guards what has been applied and who waits for it.
+    private readonly Lock _gate = new();
+    private readonly Lock _waitGate = new();
+    private readonly Dictionary<string, ulong> _appliedRevisions = new(StringComparer.Ordinal);
+    private readonly List<Waiter> _waiters = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _follow = Task.CompletedTask;
+    private ulong _appliedPosition;
+    private Exception? _fault;
+    private bool _disposed;
+
+    private ReadModel(IRecordStore store, TimeProvider time, ILogger logger, SqliteConnection db)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+        _db = db;
+        _projector = new ChangeProjector(db);
+        _tasks = new TaskReader(db);
+        _search = new TaskSearch(db);
+        _history = new HistoryReader(db);
+        _marks = new MarkReader(db);
+    }
+
+    /// <summary>The position of the newest change applied (and visible to queries).</summary>
+    public ulong AppliedPosition => Volatile.Read(ref _appliedPosition);
+
+    /// <summary>Builds the read model from the whole change log up to the store's current position, then follows it in the background.</summary>
+    public static async Task<ReadModel> StartAsync(IRecordStore store, TimeProvider time, ILogger<ReadModel>? logger, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        var db = new SqliteConnection("Data Source=:memory:");
+        db.Open();
+        SqlCommands.Execute(db, ReadModelSchema.Ddl);
+        var model = new ReadModel(store, time, (ILogger?)logger ?? NullLogger.Instance, db);
+        try
+        {
+            var target = await store.GetPositionAsync(ct).ConfigureAwait(false);
+            model._follow = Task.Run(() => model.FollowAsync(target), CancellationToken.None);
+            await model._caughtUp.Task.WaitAsync(ct).ConfigureAwait(false);
+            return model;
+        }
+        catch
+        {
+            await model.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Completes once a change of <paramref name="key"/> with revision at least <paramref name="revision"/> is applied.</summary>
+    public ValueTask WaitForAsync(string key, ulong revision, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Waiter waiter;
+        lock (_waitGate)
+        {
+            if (_appliedRevisions.TryGetValue(key, out var applied) && applied >= revision)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            if (_fault is not null || _disposed)
+            {
+                return ValueTask.FromException(Stopped());
+            }
+
+            waiter = new Waiter(key, revision);
+            _waiters.Add(waiter);
+        }
+
+        return AwaitAsync(waiter, ct);
+    }
+
+    /// <summary>Completes once every change up to <paramref name="position"/> is applied.</summary>
+    public ValueTask WaitForPositionAsync(ulong position, CancellationToken ct)
+    {
+        Waiter waiter;
+        lock (_waitGate)
+        {
+            if (Volatile.Read(ref _appliedPosition) >= position)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            if (_fault is not null || _disposed)
+            {
+                return ValueTask.FromException(Stopped());
+            }
+
+            waiter = new Waiter(null, position);
+            _waiters.Add(waiter);
+        }
+
+        return AwaitAsync(waiter, ct);
+    }
+
+    /// <summary>One task by id, soft-deleted included; null when unknown.</summary>
+    public TaskRecord? GetTask(string id)
+    {
+        lock (_gate)
+        {
+            return _tasks.Get(id);
+        }
+    }
+
+    /// <summary>Tasks matching a listing query (soft-deleted excluded).</summary>
+    public TaskPage ListTasks(TaskListQuery q, TaskQueryRules rules)
+    {
+        lock (_gate)
+        {
+            return _tasks.List(q, rules);
+        }
+    }
+
+    /// <summary>Start-blocking predecessors of a task; with <paramref name="unsatisfiedOnly"/> only those in a blocking state.</summary>
+    public IReadOnlyList<string> BlockedBy(string taskId, TaskQueryRules rules, bool unsatisfiedOnly)
+    {
+        lock (_gate)
+        {
+            return _tasks.BlockedBy(taskId, rules, unsatisfiedOnly);
+        }
+    }
+
+    /// <summary>Edges leaving a task, in graph order.</summary>
+    public IReadOnlyList<DependencyEdge> EdgesFrom(string id)
+    {
+        lock (_gate)
+        {
+            return _tasks.EdgesFrom(id);
+        }
+    }
+
+    /// <summary>Edges entering a task, in graph order.</summary>
+    public IReadOnlyList<DependencyEdge> EdgesTo(string id)
+    {
+        lock (_gate)
+        {
+            return _tasks.EdgesTo(id);
+        }
+    }
+
+    /// <summary>Direct <c>contains</c> children of a task, in graph order.</summary>
+    public IReadOnlyList<string> Children(string id)
+    {
+        lock (_gate)
+        {
+            return _tasks.Children(id);
+        }
+    }
+
+    /// <summary>The <c>contains</c> parent of a task, if any.</summary>
+    public string? Parent(string id)
+    {
+        lock (_gate)
+        {
+            return _tasks.Parent(id);
+        }
+    }
+
+    /// <summary>A task's neighbourhood (0 = none, N = levels, -1 = all); throws TASK_NOT_FOUND for an unknown task.</summary>
+    public ScanResult Scan(string id, int before, int after, int above, int below)
+    {
+        lock (_gate)
+        {
+            return _tasks.Scan(id, before, after, above, below);
+        }
+    }
+
+    /// <summary>Full-text search over titles and descriptions with FTS5 syntax; soft-deleted tasks only when asked.</summary>
+    public SearchPage Search(string query, int limit, int offset, IReadOnlyList<string>? statusFilter, bool includeDeleted = false)
+    {
+        lock (_gate)
+        {
+            return _search.Search(query, limit, offset, statusFilter, includeDeleted);
+        }
+    }
+
+    /// <summary>A task's status history with time per status and per agent, open rows counted up to <paramref name="nowMs"/>.</summary>
+    public TaskHistory GetTaskHistory(string taskId, IReadOnlyList<string>? states, Func<string, bool> isTimed, long nowMs)
+    {
+        lock (_gate)
+        {
+            return _history.ForTask(taskId, states, isTimed, nowMs);
+        }
+    }
+
+    /// <summary>Status transitions of all tasks in a window, newest first, with statistics that ignore the states filter.</summary>
+    public ProjectHistory GetProjectHistory(long? fromMs, long? toMs, IReadOnlyList<string>? states, int limit, long nowMs)
+    {
+        lock (_gate)
+        {
+            return _history.ForProject(fromMs, toMs, states, limit, nowMs);
+        }
+    }
+
+    /// <summary>Mark events with id (change position) at or after <paramref name="position"/>, oldest first.</summary>
+    public IReadOnlyList<MarkEvent> MarkEventsFrom(ulong position)
+    {
+        lock (_gate)
+        {
+            return _marks.EventsFrom(position);
+        }
+    }
+
+    /// <summary>Current marks filtered by files, holder and task (each filter optional, all combine).</summary>
+    public IReadOnlyList<MarkRecord> ListMarks(IReadOnlyList<string>? files, string? agent, string? taskId)
+    {
+        lock (_gate)
+        {
+            return _marks.List(files, agent, taskId);
+        }
+    }
+
+    /// <summary>Current marks of a holder and/or a task.</summary>
+    public IReadOnlyList<MarkRecord> MarksOf(string? agent, string? taskId)
+    {
+        lock (_gate)
+        {
+            return _marks.List(null, agent, taskId);
+        }
+    }
+
+    /// <summary>All registered workers, by id.</summary>
+    public IReadOnlyList<WorkerRecord> Workers()
+    {
+        lock (_gate)
+        {
+            return _tasks.Workers();
+        }
+    }
+
+    /// <summary>Tasks a worker owns (soft-deleted excluded), oldest first.</summary>
+    public IReadOnlyList<TaskRecord> TasksOwnedBy(string workerId)
+    {
+        lock (_gate)
+        {
+            return _tasks.OwnedBy(workerId);
+        }
+    }
+
+    /// <summary>Stops following the store and releases the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_waitGate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _follow.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping is the expected way out of the follow loop.
+        }
+
+        FailWaiters(new ObjectDisposedException(nameof(ReadModel)));
+        lock (_gate)
+        {
+            _db.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+
+    /// <summary>Every table's rows as text, for tests comparing a replayed model with a live one.</summary>
+    internal string DumpTables()
+    {
+        lock (_gate)
+        {
+            var sb = new System.Text.StringBuilder();
+            foreach (var table in new[] { "tasks", "task_tags", "task_needed_tags", "task_wanted_tags", "dependencies", "workers", "file_locks", "claim_sequence", "task_sequence" })
+            {
+                sb.Append("## ").AppendLine(table);
+                var rows = new List<string>();
+                using var cmd = SqlCommands.Create(_db, $"SELECT * FROM {table}");
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                {
+                    var row = new System.Text.StringBuilder();
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        row.Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
+                    }
+
+                    rows.Add(row.ToString());
+                }
+
+                rows.Sort(StringComparer.Ordinal);
+                rows.ForEach(r => sb.AppendLine(r));
+            }
+
+            sb.AppendLine("## tasks_fts");
+            foreach (var row in SqlCommands.Query(_db, "SELECT task_id, title, description FROM tasks_fts ORDER BY task_id", r => $"{r.GetString(0)}|{r.GetString(1)}|{r.GetString(2)}"))
+            {
+                sb.AppendLine(row);
+            }
+
+            return sb.ToString();
+        }
+    }
+
+    private async Task FollowAsync(ulong target)
+    {
+        if (target == 0)
+        {
+            _caughtUp.TrySetResult();
+            LogCaughtUp(_logger, 0);
+        }
+
+        var pending = new List<RecordChange>();
+        var inBatch = false;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in _store.WatchAsync(AppliedPosition, _stop.Token).ConfigureAwait(false))
+                {
+                    if (change.Position <= AppliedPosition || (pending.Count > 0 && change.Position <= pending[^1].Position))
+                    {
+                        continue;
+                    }
+
+                    var replaying = !_caughtUp.Task.IsCompleted;
+                    lock (_gate)
+                    {
+                        if (!inBatch)
+                        {
+                            SqlCommands.Execute(_db, "BEGIN");
+                            inBatch = true;
+                        }
+
+                        ApplyOne(change);
+                        pending.Add(change);
+                        if (!replaying || change.Position >= target || pending.Count >= ReplayBatchSize)
+                        {
+                            SqlCommands.Execute(_db, "COMMIT");
+                            inBatch = false;
+                        }
+                    }
+
+                    if (!inBatch)
+                    {
+                        Publish(pending);
+                        pending.Clear();
+                    }
+
+                    if (replaying && change.Position >= target)
+                    {
+                        LogCaughtUp(_logger, change.Position);
+                        _caughtUp.TrySetResult();
+                    }
+                }
+
+                if (!_stop.IsCancellationRequested)
+                {
+                    throw new InvalidOperationException("The store's watch ended although it was not cancelled.");
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // The batch was not published; roll it back and resume the watch after what is applied.
+                RollBack(ref inBatch, pending);
+                LogStoreUnavailable(_logger, ex, AppliedPosition);
+                try
+                {
+                    await Task.Delay(RetryDelay, _time, _stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            catch (Exception ex)
+            {
+                RollBack(ref inBatch, pending);
+                LogFollowFailed(_logger, ex, AppliedPosition);
+                Fail(ex);
+                return;
+            }
+        }
+
+        RollBack(ref inBatch, pending);
+    }
+
+    private void ApplyOne(RecordChange change)
+    {
+        try
+        {
+            _projector.Apply(change);
+        }
+        catch (Exception ex) when (ChangeProjector.IsUndecodable(ex))
+        {
+            // One unreadable record must not stop every node's read model; it is skipped loudly.
+            LogUndecodable(_logger, ex, change.Key, change.Position);
+        }
+    }
+
+    private void RollBack(ref bool inBatch, List<RecordChange> pending)
+    {
+        if (inBatch)
+        {
+            lock (_gate)
+            {
+                SqlCommands.Execute(_db, "ROLLBACK");
+            }
+
+            inBatch = false;
+        }
+
+        pending.Clear();
+    }
+
+    private void Publish(List<RecordChange> applied)
+    {
+        if (applied.Count == 0)
+        {
+            return;
+        }
+
+        lock (_waitGate)
+        {
+            foreach (var change in applied)
+            {
+                if (!_appliedRevisions.TryGetValue(change.Key, out var known) || change.Revision > known)
+                {
+                    _appliedRevisions[change.Key] = change.Revision;
+                }
+            }
+
+            var position = applied[^1].Position;
+            Volatile.Write(ref _appliedPosition, position);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                var w = _waiters[i];
+                var done = w.Key is null
+                    ? position >= w.Target
+                    : _appliedRevisions.TryGetValue(w.Key, out var rev) && rev >= w.Target;
+                if (done)
+                {
+                    _waiters.RemoveAt(i);
+                    w.Completion.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private void Fail(Exception ex)
+    {
+        lock (_waitGate)
+        {
+            _fault = ex;
+        }
+
+        _caughtUp.TrySetException(Stopped());
+        FailWaiters(Stopped());
+    }
+
+    private void FailWaiters(Exception ex)
+    {
+        lock (_waitGate)
+        {
+            foreach (var w in _waiters)
+            {
+                w.Completion.TrySetException(ex);
+            }
+
+            _waiters.Clear();
+        }
+    }
+
+    private InvalidOperationException Stopped() =>
+        _fault is null
+            ? new InvalidOperationException("The read model is disposed.")
+            : new InvalidOperationException("The read model stopped following the store: " + _fault.Message, _fault);
+
+    private async ValueTask AwaitAsync(Waiter waiter, CancellationToken ct)
+    {
+        using var registration = ct.Register(() =>
+        {
+            lock (_waitGate)
+            {
+                _waiters.Remove(waiter);
+            }
+
+            waiter.Completion.TrySetCanceled(ct);
+        });
+        await waiter.Completion.Task.ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Read model caught up with the store at position {Position}")]
+    private static partial void LogCaughtUp(ILogger logger, ulong position);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Read model skipped undecodable record {Key} at position {Position}")]
+    private static partial void LogUndecodable(ILogger logger, Exception ex, string key, ulong position);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Read model lost the store's watch after position {Position}; retrying")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception ex, ulong position);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Critical, Message = "Read model stopped following the store after position {Position}")]
+    private static partial void LogFollowFailed(ILogger logger, Exception ex, ulong position);
+
+    private sealed class Waiter(string? key, ulong target)
+    {
+        public string? Key { get; } = key;
+
+        public ulong Target { get; } = target;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TaskGraph.Core.Errors;
@@ -7,7 +8,8 @@ namespace TaskGraph.Node.Mcp;
 /// <summary>
 /// Checks call arguments against a tool's advertised input schema before the SDK binds them, so that a missing
 /// required argument or a wrong JSON type comes back as MISSING_REQUIRED_FIELD / INVALID_FIELD_VALUE naming the field
-/// (SDK 2.4.0 otherwise fails the binding with a generic "An error occurred invoking 'x'."). Parameters typed
+/// (SDK 2.4.0 otherwise fails the binding with a generic "An error occurred invoking 'x'."). Numeric strings are
+/// accepted for integer and number parameters because the SDK's serializer reads numbers from strings. Parameters typed
 /// <see cref="JsonElement"/> advertise no type and are left to <see cref="Args"/>. Nulls for optional parameters are
 /// dropped (treated as absent); unknown arguments are left alone (the SDK ignores them).
 /// </summary>
@@ -80,8 +82,10 @@ public static class ArgumentCheck
     private static bool Matches(string type, JsonElement schema, JsonElement value) => type switch
     {
         "string" => value.ValueKind == JsonValueKind.String && MatchesPattern(schema, value.GetString()!),
-        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
-        "number" => value.ValueKind == JsonValueKind.Number,
+        "integer" => value.ValueKind == JsonValueKind.Number ? value.TryGetInt64(out _)
+            : value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+        "number" => value.ValueKind == JsonValueKind.Number
+            || (value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)),
         "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
         "array" => value.ValueKind == JsonValueKind.Array,
         "object" => value.ValueKind == JsonValueKind.Object,
@@ -89,7 +93,6 @@ public static class ArgumentCheck
         _ => true,
     };
 
-    // The SDK reads numbers from strings; its schema then says ["string","integer"] with a numeric pattern.
     private static bool MatchesPattern(JsonElement schema, string text) =>
         !schema.TryGetProperty("pattern", out var pattern) || pattern.ValueKind != JsonValueKind.String
         || Regex.IsMatch(text, pattern.GetString()!, RegexOptions.None, TimeSpan.FromMilliseconds(100));

@@ -1,1 +1,3 @@
-return 0;
+using TaskGraph.Node.Cli;
+
+return await TaskGraphCli.RunAsync(args);

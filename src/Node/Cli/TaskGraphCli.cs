@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using TaskGraph.Node.Configuration;
+using TaskGraph.Node.Hosting;
+
+namespace TaskGraph.Node.Cli;
+
+/// <summary>The <c>taskgraph</c> command line: <c>taskgraph [serve] [options]</c>; serve is the default command.</summary>
+public static class TaskGraphCli
+{
+    /// <summary>Exit code for a configuration the node refuses to start with.</summary>
+    public const int ConfigErrorExitCode = 2;
+
+    private static readonly Option<string?> DbOption = new("--db") { Description = "SQLite database file (default task-graph/tasks.db)", Recursive = true };
+    private static readonly Option<string?> ConfigOption = new("--config", "-c") { Description = "Config file used as the project tier (instead of task-graph/config.yaml)", Recursive = true };
+    private static readonly Option<string?> NatsOption = new("--nats") { Description = "NATS server URL(s), comma-separated; selects the NATS store", Recursive = true };
+    private static readonly Option<string?> GraphOption = new("--graph") { Description = "Graph name (several graphs can share one NATS deployment)", Recursive = true };
+    private static readonly Option<int?> StaleTimeoutOption = new("--stale-timeout") { Description = "Seconds without a heartbeat before a worker's lease expires", Recursive = true };
+    private static readonly Option<int?> ClaimLimitOption = new("--claim-limit") { Description = "Most tasks one worker may own at once", Recursive = true };
+    private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Debug logging (on stderr)", Recursive = true };
+    private static readonly Option<LogLevel?> LogLevelOption = new("--log-level") { Description = "Log level on stderr: Trace, Debug, Information, Warning, Error, Critical, None", Recursive = true };
+
+    /// <summary>Parses and runs; returns the process exit code.</summary>
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
+        Build().Parse(args).InvokeAsync(cancellationToken: cancellationToken);
+
+    /// <summary>The root command with all subcommands.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("TaskGraph: a coordination server for AI agent swarms, spoken to over MCP (stdio).");
+        foreach (var option in new Option[] { DbOption, ConfigOption, NatsOption, GraphOption, StaleTimeoutOption, ClaimLimitOption, VerboseOption, LogLevelOption })
+        {
+            root.Options.Add(option);
+        }
+
+        var serve = new Command("serve", "Serve MCP over stdio (the default command).");
+        serve.SetAction(ServeAsync);
+        root.Subcommands.Add(serve);
+        root.SetAction(ServeAsync);
+        return root;
+    }
+
+    private static async Task<int> ServeAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var overrides = new ConfigOverrides
+        {
+            DbPath = parse.GetValue(DbOption),
+            ConfigFile = parse.GetValue(ConfigOption),
+            NatsUrl = parse.GetValue(NatsOption),
+            Graph = parse.GetValue(GraphOption),
+            StaleTimeoutSeconds = parse.GetValue(StaleTimeoutOption),
+            ClaimLimit = parse.GetValue(ClaimLimitOption),
+        };
+
+        LoadedConfig config;
+        try
+        {
+            config = ConfigLoader.Load(ConfigLoadOptions.FromProcess(overrides));
+        }
+        catch (ConfigException ex)
+        {
+            await Console.Error.WriteLineAsync($"taskgraph: configuration error: {ex.Message}");
+            return ConfigErrorExitCode;
+        }
+
+        var level = parse.GetValue(LogLevelOption) ?? (parse.GetValue(VerboseOption) ? LogLevel.Debug : LogLevel.Information);
+        await NodeHost.RunStdioAsync(config, level, cancellationToken);
+        return 0;
+    }
+}

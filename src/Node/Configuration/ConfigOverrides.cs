@@ -1,0 +1,23 @@
+namespace TaskGraph.Node.Configuration;
+
+/// <summary>Values given on the command line; the highest tier. Null means "not given".</summary>
+public sealed record ConfigOverrides
+{
+    /// <summary>--db: SQLite file.</summary>
+    public string? DbPath { get; init; }
+
+    /// <summary>--config: a file used as the project tier.</summary>
+    public string? ConfigFile { get; init; }
+
+    /// <summary>--nats: NATS server URLs (selects the nats store).</summary>
+    public string? NatsUrl { get; init; }
+
+    /// <summary>--graph: graph name.</summary>
+    public string? Graph { get; init; }
+
+    /// <summary>--stale-timeout: seconds.</summary>
+    public int? StaleTimeoutSeconds { get; init; }
+
+    /// <summary>--claim-limit: tasks per worker.</summary>
+    public int? ClaimLimit { get; init; }
+}

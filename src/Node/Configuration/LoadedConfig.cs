@@ -1,0 +1,34 @@
+using TaskGraph.Core.Configuration;
+
+namespace TaskGraph.Node.Configuration;
+
+/// <summary>Everything config loading produced: the validated rules config plus node-only settings and raw trees for later features.</summary>
+public sealed record LoadedConfig
+{
+    /// <summary>The validated config the rules run on.</summary>
+    public required TaskGraphConfig Config { get; init; }
+
+    /// <summary>NATS URLs when the nats store is selected.</summary>
+    public string? NatsUrl { get; init; }
+
+    /// <summary>Whether the feedback tools are enabled.</summary>
+    public bool FeedbackEnabled { get; init; }
+
+    /// <summary>Workflow files by name, raw (keeps gates, roles, combos, role_prompts, phase prompts for later use).</summary>
+    public IReadOnlyDictionary<string, ConfigDescriptor> WorkflowFiles { get; init; } = new Dictionary<string, ConfigDescriptor>();
+
+    /// <summary>Overlay files by name, raw.</summary>
+    public IReadOnlyDictionary<string, ConfigDescriptor> Overlays { get; init; } = new Dictionary<string, ConfigDescriptor>();
+
+    /// <summary>The merged config tree of all tiers (for keys read by later features: ui, paths, attachments, nats).</summary>
+    public IReadOnlyDictionary<string, object?> Raw { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>Config files that were read, lowest tier first.</summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
+    /// <summary>Non-fatal notes to log at start (e.g. the deprecated <c>.task-graph/</c> directory).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Wraps a ready config (tests, embedding) with no files behind it.</summary>
+    public static LoadedConfig Of(TaskGraphConfig config) => new() { Config = config };
+}

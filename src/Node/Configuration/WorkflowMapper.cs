@@ -1,0 +1,78 @@
+using TaskGraph.Core.Configuration;
+
+namespace TaskGraph.Node.Configuration;
+
+/// <summary>
+/// Maps a workflow file's tree over a base workflow with deep-merge semantics: states and settings merge key by key
+/// (base states survive), lists replace, phases given as a map add to the base phases. Other top-level keys (gates,
+/// roles, combos, role_prompts, ...) are not read here; they stay in the raw tree.
+/// </summary>
+public static class WorkflowMapper
+{
+    /// <summary>Applies <paramref name="tree"/> over <paramref name="baseline"/>; type problems go to <paramref name="reader"/>.</summary>
+    public static WorkflowDefinition Apply(WorkflowDefinition baseline, string name, Dictionary<string, object?> tree, ConfigReader reader)
+    {
+        var settings = reader.Map(tree, "settings", "settings");
+        var baseSettings = baseline.Settings;
+        var mergedSettings = new WorkflowSettings
+        {
+            InitialState = reader.String(settings, "initial_state", "settings.initial_state") ?? baseSettings.InitialState,
+            DisconnectState = reader.String(settings, "disconnect_state", "settings.disconnect_state") ?? baseSettings.DisconnectState,
+            BlockingStates = reader.StringList(settings, "blocking_states", "settings.blocking_states") ?? baseSettings.BlockingStates,
+            UnknownPhase = reader.Choice(settings, "unknown_phase", "settings.unknown_phase", "allow", "warn", "reject") ?? baseSettings.UnknownPhase,
+        };
+
+        var states = new Dictionary<string, StateDefinition>(baseline.States, StringComparer.Ordinal);
+        if (reader.Map(tree, "states", "states") is { } stateTree)
+        {
+            foreach (var (stateName, node) in stateTree)
+            {
+                var path = $"states.{stateName}";
+                var baseState = states.GetValueOrDefault(stateName) ?? new StateDefinition();
+                if (node is null or ConfigScalar { IsNull: true })
+                {
+                    states[stateName] = baseState;
+                    continue;
+                }
+
+                var state = reader.Map(stateTree, stateName, path);
+                if (state is null)
+                {
+                    continue;
+                }
+
+                var prompts = reader.Map(state, "prompts", $"{path}.prompts");
+                states[stateName] = new StateDefinition
+                {
+                    Exits = reader.StringList(state, "exits", $"{path}.exits") ?? baseState.Exits,
+                    Timed = reader.Bool(state, "timed", $"{path}.timed") ?? baseState.Timed,
+                    EnterPrompt = reader.String(prompts, "enter", $"{path}.prompts.enter") ?? baseState.EnterPrompt,
+                    ExitPrompt = reader.String(prompts, "exit", $"{path}.prompts.exit") ?? baseState.ExitPrompt,
+                };
+            }
+        }
+
+        var phases = baseline.Phases;
+        switch (tree.GetValueOrDefault("phases"))
+        {
+            case Dictionary<string, object?> phaseMap:
+                phases = [.. baseline.Phases.Union(phaseMap.Keys, StringComparer.Ordinal)];
+                break;
+            case List<object?>:
+                phases = reader.StringList(tree, "phases", "phases") ?? phases;
+                break;
+            case ConfigScalar { IsNull: false }:
+                reader.Problem("phases", "expected a map of phases or a list of phase names");
+                break;
+        }
+
+        return new WorkflowDefinition
+        {
+            Name = name,
+            Description = reader.String(tree, "description", "description") ?? baseline.Description,
+            Settings = mergedSettings,
+            States = states,
+            Phases = phases,
+        };
+    }
+}

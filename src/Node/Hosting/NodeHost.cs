@@ -1,0 +1,60 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TaskGraph.Node.Configuration;
+
+namespace TaskGraph.Node.Hosting;
+
+/// <summary>Builds and runs the node's generic host with the MCP server on stdio.</summary>
+public static class NodeHost
+{
+    /// <summary>The instructions sent to clients at initialization.</summary>
+    public const string Instructions =
+        "Task graph for coordinating AI agents. Start: connect() → list_tasks(ready=true) → claim() → work → "
+        + "update(status=\"completed\"). Heartbeat with thinking() while working; mark_file() before editing shared files. "
+        + "list_workflows() shows the available workflows; pass workflow=\"name\" to connect(). get_skill(\"basics\") has the full guide.";
+
+    /// <summary>The node's version (the assembly's informational version without build metadata).</summary>
+    public static string Version { get; } =
+        (typeof(NodeHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+         ?? typeof(NodeHost).Assembly.GetName().Version?.ToString() ?? "0.0.0").Split('+')[0];
+
+    /// <summary>Serves MCP over stdin/stdout until stdin closes or the process is stopped. All logs go to stderr.</summary>
+    public static async Task RunStdioAsync(LoadedConfig config, LogLevel logLevel, CancellationToken cancellationToken = default)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(logLevel);
+
+        // The SDK logs every request at Information; keep that for -v / --log-level Debug.
+        builder.Logging.AddFilter("ModelContextProtocol", logLevel <= LogLevel.Debug ? logLevel : LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+
+        builder.Services.AddTaskGraphNode(config);
+        builder.Services.AddTaskGraphMcpServer().WithStdioServerTransport();
+
+        using var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskGraph.Node");
+        foreach (var source in config.Sources)
+        {
+            NodeLog.ConfigSource(logger, source);
+        }
+
+        foreach (var warning in config.Warnings)
+        {
+            NodeLog.ConfigWarning(logger, warning);
+        }
+
+        var c = config.Config;
+        NodeLog.Serving(logger, Version, c.Server.Store, c.Server.Graph, c.DefaultWorkflow.Name);
+        await host.RunAsync(cancellationToken);
+    }
+}

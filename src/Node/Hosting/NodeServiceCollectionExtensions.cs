@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TaskGraph.Core.Configuration;
+using ModelContextProtocol.Protocol;
+using TaskGraph.Node.Configuration;
+using TaskGraph.Node.Mcp;
+
+namespace TaskGraph.Node.Hosting;
+
+/// <summary>DI registration of everything a node needs besides the MCP transport.</summary>
+public static class NodeServiceCollectionExtensions
+{
+    /// <summary>Registers the config (<see cref="ConfigHolder"/>), <see cref="TimeProvider.System"/> and the Core services.</summary>
+    public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, LoadedConfig config)
+    {
+        services.AddSingleton(new ConfigHolder(config));
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Core services (store, rules, read model) are registered here as they land.
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the MCP server with TaskGraph's identity, instructions, the error-envelope call filter and every
+    /// <c>[McpServerToolType]</c> class of the node assembly; the caller adds the transport.
+    /// </summary>
+    public static IMcpServerBuilder AddTaskGraphMcpServer(this IServiceCollection services) =>
+        services
+            .AddMcpServer(o =>
+            {
+                o.ServerInfo = new Implementation { Name = "taskgraph", Version = NodeHost.Version };
+                o.ServerInstructions = NodeHost.Instructions;
+            })
+            .WithToolsFromAssembly(typeof(NodeHost).Assembly)
+            .WithRequestFilters(f => f.AddCallToolFilter(ToolCallFilter.Create));
+
+    /// <summary>Same as the <see cref="LoadedConfig"/> overload for a ready config without files behind it.</summary>
+    public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, TaskGraphConfig config) =>
+        services.AddTaskGraphNode(LoadedConfig.Of(config));
+}

@@ -1,0 +1,256 @@
+using TaskGraph.Core.Configuration;
+using TaskGraph.Node.Configuration;
+
+namespace TaskGraph.Tests.Node.Configuration;
+
+public sealed class ConfigLoaderTests : IDisposable
+{
+    private readonly string _root = TestPaths.TempDir("cfg");
+
+    private string ProjectDir => Path.Combine(_root, "project");
+
+    private string UserDir => Path.Combine(_root, "user");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Compat_config_and_every_compat_workflow_load_unchanged()
+    {
+        Assert.True(Directory.Exists(TestPaths.CompatConfig), $"compat config missing at {TestPaths.CompatConfig}");
+
+        var loaded = ConfigLoader.Load(Options(cli: new ConfigOverrides { ConfigFile = Path.Combine(TestPaths.CompatConfig, "config.yaml") }));
+
+        var expected = Directory.EnumerateFiles(TestPaths.CompatConfig, "workflow-*.yaml")
+            .Select(f => Path.GetFileNameWithoutExtension(f)["workflow-".Length..]).Order().ToList();
+        Assert.Equal(7, expected.Count);
+        Assert.Equal(expected, loaded.Config.Workflows.Keys.Order());
+        Assert.Equal(["git", "troubleshooting"], loaded.Overlays.Keys.Order());
+        Assert.Equal("solo", loaded.Config.DefaultWorkflow.Name);
+        Assert.Equal(5, loaded.Config.Server.ClaimLimit);
+        Assert.Empty(loaded.Config.Validate());
+
+        var kanban = loaded.Config.Workflows["kanban"];
+        Assert.Equal("backlog", kanban.Settings.InitialState);
+        Assert.True(kanban.HasState("in_progress"));
+        Assert.Contains("combos", loaded.WorkflowFiles["solo"].Raw.Keys);
+        Assert.Contains("gates", loaded.WorkflowFiles["solo"].Raw.Keys);
+    }
+
+    [Fact]
+    public void Each_compat_workflow_works_as_the_default_workflow()
+    {
+        foreach (var file in Directory.EnumerateFiles(TestPaths.CompatConfig, "workflow-*.yaml"))
+        {
+            var name = Path.GetFileNameWithoutExtension(file)["workflow-".Length..];
+            var loaded = ConfigLoader.Load(Options(
+                cli: new ConfigOverrides { ConfigFile = Path.Combine(TestPaths.CompatConfig, "config.yaml") },
+                user: $"server:\n  default_workflow: {name}\n"));
+            Assert.Equal(name, loaded.Config.DefaultWorkflow.Name);
+            Assert.NotEmpty(loaded.Config.DefaultWorkflow.Description ?? string.Empty);
+        }
+    }
+
+    [Fact]
+    public void Precedence_is_project_then_user_then_environment_then_cli()
+    {
+        const string Project = "server:\n  claim_limit: 1\n  graph: from-project\n  default_page_size: 11\n";
+        const string User = "server:\n  claim_limit: 2\n  graph: from-user\n";
+
+        var fileTiers = ConfigLoader.Load(Options(project: Project, user: User));
+        Assert.Equal(2, fileTiers.Config.Server.ClaimLimit);
+        Assert.Equal("from-user", fileTiers.Config.Server.Graph);
+        Assert.Equal(11, fileTiers.Config.Server.DefaultPageSize);
+
+        var env = new Dictionary<string, string> { ["TASK_GRAPH_CLAIM_LIMIT"] = "3", ["TASK_GRAPH_GRAPH"] = "from-env" };
+        var withEnv = ConfigLoader.Load(Options(project: Project, user: User, env: env));
+        Assert.Equal(3, withEnv.Config.Server.ClaimLimit);
+        Assert.Equal("from-env", withEnv.Config.Server.Graph);
+
+        var withCli = ConfigLoader.Load(Options(project: Project, user: User, env: env, cli: new ConfigOverrides { ClaimLimit = 4 }));
+        Assert.Equal(4, withCli.Config.Server.ClaimLimit);
+        Assert.Equal("from-env", withCli.Config.Server.Graph);
+        Assert.Equal(11, withCli.Config.Server.DefaultPageSize);
+    }
+
+    [Fact]
+    public void A_null_value_keeps_the_lower_tier()
+    {
+        var loaded = ConfigLoader.Load(Options(project: "server:\n  claim_limit: 7\n", user: "server:\n  claim_limit: ~\n"));
+        Assert.Equal(7, loaded.Config.Server.ClaimLimit);
+    }
+
+    [Fact]
+    public void An_explicit_config_file_replaces_only_the_project_tier()
+    {
+        var file = Path.Combine(_root, "elsewhere.yaml");
+        File.WriteAllText(file, "server:\n  claim_limit: 8\n  stale_timeout_seconds: 60\n");
+        var loaded = ConfigLoader.Load(Options(
+            project: "server:\n  claim_limit: 1\n",
+            user: "server:\n  stale_timeout_seconds: 120\n",
+            env: new Dictionary<string, string> { ["TASK_GRAPH_CONFIG_PATH"] = file }));
+
+        Assert.Equal(8, loaded.Config.Server.ClaimLimit);
+        Assert.Equal(120, loaded.Config.Server.StaleTimeoutSeconds);
+    }
+
+    [Fact]
+    public void Environment_nats_url_selects_the_nats_store()
+    {
+        var loaded = ConfigLoader.Load(Options(env: new Dictionary<string, string> { ["TASK_GRAPH_NATS_URL"] = "nats://10.0.0.1:4222" }));
+        Assert.Equal("nats", loaded.Config.Server.Store);
+        Assert.Equal("nats://10.0.0.1:4222", loaded.NatsUrl);
+    }
+
+    [Fact]
+    public void A_wrong_type_fails_naming_the_key()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(project: "server:\n  claim_limit: lots\n")));
+        Assert.StartsWith("server.claim_limit: expected an integer, got 'lots'", ex.Message);
+    }
+
+    [Fact]
+    public void A_wrong_environment_value_fails_naming_the_key_and_the_variable()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(env: new Dictionary<string, string> { ["TASK_GRAPH_STALE_TIMEOUT"] = "soon" })));
+        Assert.Contains("server.stale_timeout_seconds: expected an integer, got 'soon'", ex.Message);
+        Assert.Contains("TASK_GRAPH_STALE_TIMEOUT", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("server: 5\n", "server: expected a map")]
+    [InlineData("server:\n  default_format: yaml\n", "server.default_format: expected one of json, markdown, got 'yaml'")]
+    [InlineData("server:\n  claim_limit: 0\n", "server.claim_limit: must be at least 1")]
+    [InlineData("dependencies:\n  definitions:\n    blocks:\n      blocks: sometimes\n", "dependencies.definitions.blocks.blocks:")]
+    [InlineData("auto_advance:\n  enabled: maybe\n", "auto_advance.enabled: expected true or false")]
+    [InlineData("ids:\n  id_case: shouting\n", "ids.id_case:")]
+    [InlineData("server:\n  default_workflow: nonesuch\n", "server.default_workflow: unknown workflow 'nonesuch'")]
+    [InlineData("server:\n  claim_limit: [1\n", "invalid YAML")]
+    public void Bad_values_fail_naming_the_key(string yaml, string expected)
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(project: yaml)));
+        Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void Unknown_keys_are_ignored()
+    {
+        var loaded = ConfigLoader.Load(Options(project: "server:\n  shiny: true\n  claim_limit: 6\nsomething_new:\n  a: [1, 2]\n"));
+        Assert.Equal(6, loaded.Config.Server.ClaimLimit);
+    }
+
+    [Fact]
+    public void A_workflow_exit_to_an_unknown_state_fails_naming_the_workflow_and_key()
+    {
+        WriteProject("workflow-broken.yaml", "name: broken\nstates:\n  working:\n    exits: [completed, nowhere]\n    timed: true\n");
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options()));
+        Assert.Contains("workflow 'broken': states.working.exits: unknown state 'nowhere'", ex.Message);
+    }
+
+    [Fact]
+    public void A_workflow_with_a_wrong_type_fails_naming_the_file_and_key()
+    {
+        WriteProject("workflow-odd.yaml", "states:\n  working:\n    timed: sometimes\n");
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options()));
+        Assert.Contains("workflow-odd.yaml: states.working.timed: expected true or false", ex.Message);
+    }
+
+    [Fact]
+    public void A_workflow_merges_over_the_default_so_default_states_survive()
+    {
+        WriteProject("workflow-review.yaml",
+            "description: adds review\nsettings:\n  blocking_states: [pending, working, review]\nstates:\n  working:\n    exits: [review, failed]\n  review:\n    exits: [completed, working]\nphases:\n  audit:\n    prompts:\n      enter: look\n");
+        var wf = ConfigLoader.Load(Options()).Config.Workflows["review"];
+
+        Assert.Equal(["pending", "assigned", "working", "completed", "failed", "cancelled", "review"], wf.StateNames);
+        Assert.Equal(["review", "failed"], wf.States["working"].Exits);
+        Assert.True(wf.IsTimed("working"));
+        Assert.Equal(["assigned", "working", "cancelled"], wf.States["pending"].Exits);
+        Assert.Equal(["pending", "working", "review"], wf.Settings.BlockingStates);
+        Assert.Equal("pending", wf.Settings.InitialState);
+        Assert.Contains("audit", wf.Phases);
+        Assert.Contains("implement", wf.Phases);
+    }
+
+    [Fact]
+    public void Workflow_files_merge_across_tiers_user_over_install()
+    {
+        var install = Path.Combine(_root, "install");
+        Directory.CreateDirectory(install);
+        File.WriteAllText(Path.Combine(install, "workflow-team.yaml"), "description: shipped\nstates:\n  working:\n    prompts:\n      enter: shipped prompt\n");
+        Directory.CreateDirectory(UserDir);
+        File.WriteAllText(Path.Combine(UserDir, "workflow-team.yaml"), "description: mine\n");
+
+        var loaded = ConfigLoader.Load(Options() with { InstallDirectories = [install] });
+        Assert.Equal("mine", loaded.Config.Workflows["team"].Description);
+        Assert.Equal("shipped prompt", loaded.Config.Workflows["team"].States["working"].EnterPrompt);
+    }
+
+    [Fact]
+    public void The_legacy_dot_task_graph_directory_is_used_with_a_warning()
+    {
+        var legacy = Path.Combine(ProjectDir, ".task-graph");
+        Directory.CreateDirectory(legacy);
+        File.WriteAllText(Path.Combine(legacy, "config.yaml"), "server:\n  claim_limit: 9\n");
+
+        var loaded = ConfigLoader.Load(Options());
+        Assert.Equal(9, loaded.Config.Server.ClaimLimit);
+        Assert.Contains(loaded.Warnings, w => w.Contains(".task-graph/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_shipped_defaults_file_documents_exactly_the_built_in_defaults()
+    {
+        var loaded = ConfigLoader.Load(Options(cli: new ConfigOverrides { ConfigFile = Path.Combine(TestPaths.ShippedConfig, "config.yaml") }) with
+        {
+            InstallDirectories = [TestPaths.ShippedConfig],
+        });
+        var defaults = new TaskGraphConfig();
+
+        Assert.Equal(defaults.Server, loaded.Config.Server);
+        Assert.Equal(defaults.AutoAdvance, loaded.Config.AutoAdvance);
+        Assert.Equal(defaults.Ids, loaded.Config.Ids);
+        Assert.Equal(defaults.Tags.UnknownTag, loaded.Config.Tags.UnknownTag);
+        Assert.Equal(defaults.Dependencies.OrderBy(d => d.Key), loaded.Config.Dependencies.OrderBy(d => d.Key));
+        Assert.Null(loaded.NatsUrl);
+        Assert.False(loaded.FeedbackEnabled);
+    }
+
+    [Fact]
+    public void The_shipped_workflows_are_valid()
+    {
+        var loaded = ConfigLoader.Load(Options(user: "server:\n  default_workflow: swarm\n") with { InstallDirectories = [TestPaths.ShippedConfig] });
+        Assert.Equal(["solo", "swarm"], loaded.Config.Workflows.Keys.Order());
+        Assert.Equal("swarm", loaded.Config.DefaultWorkflow.Name);
+        Assert.Equal("working", loaded.Config.Workflows["solo"].ClaimState);
+    }
+
+    private ConfigLoadOptions Options(string? project = null, string? user = null, Dictionary<string, string>? env = null, ConfigOverrides? cli = null)
+    {
+        Directory.CreateDirectory(ProjectDir);
+        if (project is not null)
+        {
+            WriteProject("config.yaml", project);
+        }
+
+        if (user is not null)
+        {
+            Directory.CreateDirectory(UserDir);
+            File.WriteAllText(Path.Combine(UserDir, "config.yaml"), user);
+        }
+
+        return new ConfigLoadOptions
+        {
+            ProjectDirectory = ProjectDir,
+            UserDirectory = UserDir,
+            Environment = env ?? [],
+            Cli = cli ?? new ConfigOverrides(),
+        };
+    }
+
+    private void WriteProject(string file, string text)
+    {
+        var dir = Path.Combine(ProjectDir, "task-graph");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, file), text);
+    }
+}

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TaskGraph.Core.Graph;
 using TaskGraph.Node.Configuration;
 
 namespace TaskGraph.Node.Hosting;
@@ -38,11 +39,20 @@ public static class NodeHost
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
-        builder.Services.AddTaskGraphNode(config);
+        // The store and the read model come up before the MCP server answers anything (cold start rebuild).
+        using var bootLoggers = LoggerFactory.Create(l => l
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .SetMinimumLevel(logLevel));
+        var nodeConfig = new NodeConfig(config);
+        var (store, location) = await StoreFactory.OpenAsync(config, TimeProvider.System, bootLoggers, cancellationToken);
+        await using var graph = await GraphRuntime.StartAsync(store, nodeConfig.Rules, TimeProvider.System, Environment.CurrentDirectory, bootLoggers, cancellationToken);
+
+        builder.Services.AddTaskGraphNode(nodeConfig, graph);
         builder.Services.AddTaskGraphMcpServer().WithStdioServerTransport();
 
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskGraph.Node");
+        NodeLog.StoreOpened(logger, config.Config.Server.Store, location, graph.Reads.AppliedPosition);
         foreach (var source in config.Sources)
         {
             NodeLog.ConfigSource(logger, source);

@@ -25,4 +25,16 @@ public static partial class NodeLog
     /// <summary>A tool call was refused with a typed error.</summary>
     [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "Tool {Tool} refused: {Code} {Message}")]
     public static partial void ToolRejected(ILogger logger, string tool, string code, string message);
+
+    /// <summary>The store the node opened.</summary>
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Store: {Store} ({Location}); read model rebuilt up to position {Position}")]
+    public static partial void StoreOpened(ILogger logger, string store, string location, ulong position);
+
+    /// <summary>The sweeper evicted stale workers.</summary>
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Information, Message = "Lease sweep evicted {Count} worker(s): {Workers}; released {Tasks} task(s), {Files} mark(s)")]
+    public static partial void Evicted(ILogger logger, int count, string workers, int tasks, int files);
+
+    /// <summary>A sweep failed; it is retried on the next tick.</summary>
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Warning, Message = "Lease sweep failed; retrying on the next tick")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
 }

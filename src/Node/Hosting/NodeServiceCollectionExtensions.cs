@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Marks;
 using ModelContextProtocol.Protocol;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Mcp;
@@ -10,13 +12,23 @@ namespace TaskGraph.Node.Hosting;
 /// <summary>DI registration of everything a node needs besides the MCP transport.</summary>
 public static class NodeServiceCollectionExtensions
 {
-    /// <summary>Registers the config (<see cref="ConfigHolder"/>), <see cref="TimeProvider.System"/> and the Core services.</summary>
-    public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, LoadedConfig config)
-    {
-        services.AddSingleton(new ConfigHolder(config));
-        services.TryAddSingleton(TimeProvider.System);
+    /// <summary>Registers the config (<see cref="NodeConfig"/>), <see cref="TimeProvider.System"/> and the Core services.</summary>
+    public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, LoadedConfig config) =>
+        services.AddTaskGraphNode(new NodeConfig(config), null);
 
-        // Core services (store, rules, read model) are registered here as they land.
+    /// <summary>Registers the config, the clock, and (when given) the running graph with its services and lease sweeper.</summary>
+    public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, NodeConfig config, GraphRuntime? graph)
+    {
+        services.AddSingleton(config);
+        services.AddSingleton(config.Rules);
+        services.TryAddSingleton(TimeProvider.System);
+        if (graph is not null)
+        {
+            services.AddSingleton(graph);
+            services.AddSingleton(new MarkFeed(graph.Context, graph.Workers, graph.Reads));
+            services.AddHostedService<LeaseSweepService>();
+        }
+
         return services;
     }
 

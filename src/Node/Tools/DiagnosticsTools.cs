@@ -8,7 +8,7 @@ namespace TaskGraph.Node.Tools;
 
 /// <summary>Tools that describe the node's configuration.</summary>
 [McpServerToolType]
-internal sealed class DiagnosticsTools(ConfigHolder config)
+internal sealed class DiagnosticsTools(NodeConfig config)
 {
     /// <summary>The workflows and overlays this node knows, sorted by name.</summary>
     [McpServerTool(Name = "list_workflows", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]

@@ -42,6 +42,13 @@ public sealed class MarkService(GraphContext context, WorkerService workers, str
 
         var distinct = paths.Distinct(StringComparer.Ordinal).ToList();
         var locks = distinct.Where(MarkPaths.IsLock).ToList();
+
+        // Fail fast on a lock held now, before taking any: a refused call must not briefly hold (and release) the others.
+        foreach (var file in locks)
+        {
+            await ThrowIfHeldByAnotherAsync(file, agent, cancellationToken).ConfigureAwait(false);
+        }
+
         var acquired = new List<(string File, ulong Revision)>();
         try
         {
@@ -50,18 +57,7 @@ public sealed class MarkService(GraphContext context, WorkerService workers, str
                 var revision = await context.RetryAsync(async _ =>
                 {
                     var now = context.NowMs;
-                    var existing = await context.Records.GetMarkAsync(file, cancellationToken).ConfigureAwait(false);
-                    if (existing is { } held && held.Value.Agent != agent
-                        && Lease.IsAlive((await context.Records.GetWorkerAsync(held.Value.Agent, cancellationToken).ConfigureAwait(false))?.Value, now))
-                    {
-                        throw new TaskGraphException(ErrorCodes.LockConflict, $"Lock '{file}' is exclusively held by agent '{held.Value.Agent}'")
-                        {
-                            Field = "file",
-                            Details = new Dictionary<string, object?> { ["file"] = file, ["held_by"] = held.Value.Agent, ["task"] = held.Value.TaskId },
-                            Suggestion = "Wait for mark_updates to show its release, or work on something else.",
-                        };
-                    }
-
+                    var existing = await ThrowIfHeldByAnotherAsync(file, agent, cancellationToken).ConfigureAwait(false);
                     var mark = new MarkRecord { File = file, Agent = agent, TaskId = taskId, Reason = reason, MarkedAt = existing?.Value.Agent == agent ? existing.Value.Value.MarkedAt : now, IsLock = true };
                     return await context.Records.PutMarkAsync(mark, existing?.Revision ?? 0, cancellationToken).ConfigureAwait(false);
                 }, cancellationToken).ConfigureAwait(false);
@@ -164,5 +160,23 @@ public sealed class MarkService(GraphContext context, WorkerService workers, str
         }
 
         return removed;
+    }
+
+    /// <summary>Reads a lock; throws LOCK_CONFLICT when another live worker holds it.</summary>
+    private async Task<Versioned<MarkRecord>?> ThrowIfHeldByAnotherAsync(string file, string agent, CancellationToken cancellationToken)
+    {
+        var existing = await context.Records.GetMarkAsync(file, cancellationToken).ConfigureAwait(false);
+        if (existing is { } held && held.Value.Agent != agent
+            && Lease.IsAlive((await context.Records.GetWorkerAsync(held.Value.Agent, cancellationToken).ConfigureAwait(false))?.Value, context.NowMs))
+        {
+            throw new TaskGraphException(ErrorCodes.LockConflict, $"Lock '{file}' is exclusively held by agent '{held.Value.Agent}'")
+            {
+                Field = "file",
+                Details = new Dictionary<string, object?> { ["file"] = file, ["held_by"] = held.Value.Agent, ["task"] = held.Value.TaskId },
+                Suggestion = "Wait for mark_updates to show its release, or work on something else.",
+            };
+        }
+
+        return existing;
     }
 }

@@ -270,8 +270,14 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
 
                 if (request.Assignee is not null)
                 {
-                    // ASSIGN: the assignee must exist and qualify; no dependency check.
+                    // ASSIGN: the assignee must exist and qualify. Assigning into an untimed state needs no dependency
+                    // check, but assigning straight into a timed state starts the work: that is a claim (invariant 2).
                     var assignee = await workers.RequireLiveAsync(request.Assignee, "assignee", cancellationToken).ConfigureAwait(false);
+                    if (workflow.IsTimed(status) && !workflow.IsTimed(task.Status) && !request.Force)
+                    {
+                        await CheckDependenciesAsync(task.Id, workflow, cancellationToken).ConfigureAwait(false);
+                    }
+
                     CheckTags(next, assignee.Value);
                     if (await _ledger.ReserveAsync(assignee, task.Id, cancellationToken).ConfigureAwait(false))
                     {

@@ -293,6 +293,7 @@ public sealed partial class ReadModel : IAsyncDisposable
         FailWaiters(new ObjectDisposedException(nameof(ReadModel)));
         lock (_gate)
         {
+            SqlCommands.Forget(_db);
             _db.Dispose();
         }
 

@@ -146,7 +146,8 @@ internal sealed class ChangeProjector(SqliteConnection db)
         }
 
         // ON CONFLICT keeps the rowid, which is also the FTS rowid and the tie-breaker of listings.
-        using var cmd = SqlCommands.Create(
+        var rowId = Convert.ToInt64(
+            SqlCommands.Scalar(
             db,
             """
             INSERT INTO tasks (id, title, description, status, phase, worker_id, claimed_at, priority, points, time_estimate_ms,
@@ -198,8 +199,8 @@ internal sealed class ChangeProjector(SqliteConnection db)
             ("$deletedAt", t.DeletedAt),
             ("$deletedBy", t.DeletedBy),
             ("$deletedReason", t.DeletedReason),
-            ("$record", json));
-        var rowId = Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            ("$record", json)),
+            System.Globalization.CultureInfo.InvariantCulture);
         SqlCommands.Execute(
             db,
             "INSERT INTO tasks_fts (rowid, task_id, title, description) VALUES ($rid, $id, $title, $description)",

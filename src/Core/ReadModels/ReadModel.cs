@@ -10,6 +10,15 @@ namespace TaskGraph.Core.ReadModels;
 /// A node's private, in-memory SQLite projection of the store, kept current from the store's watch. It rebuilds from
 /// position 0 before it serves, then follows live changes; callers wait for their own commit with <see cref="WaitForAsync"/>.
 /// </summary>
+/// <remarks>
+/// Decisions: history rows are derived from successive revisions (ChangeProjector), never written beside state.
+/// task_sequence ids are an autoincrement in commit order (a status and a phase row can come from one change), with the
+/// change position in a <c>position</c> column; claim_sequence ids are change positions. A rename moves the old id's
+/// history to the new id; deleting a task key removes whatever history is still under that id, so an obliterated task
+/// leaves none and a renamed one keeps all of it. Search excludes soft-deleted tasks unless asked (list_tasks does too;
+/// get and scan show them). An undecodable record is logged and skipped; any other failure stops following, is logged as
+/// critical and fails every waiter; a StoreUnavailableException resumes the watch after the applied position.
+/// </remarks>
 public sealed partial class ReadModel : IAsyncDisposable
 {
     private const int ReplayBatchSize = 512;
@@ -293,6 +302,7 @@ public sealed partial class ReadModel : IAsyncDisposable
         FailWaiters(new ObjectDisposedException(nameof(ReadModel)));
         lock (_gate)
         {
+            SqlCommands.Forget(_db);
             _db.Dispose();
         }
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using TaskGraph.Core.Configuration;
 using ModelContextProtocol.Protocol;
+using TaskGraph.Core.Configuration;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Mcp;
 

@@ -105,6 +105,11 @@ public sealed record TaskGraphConfig
         {
             problems.Add($"auto_advance.target_state: unknown state '{AutoAdvance.TargetState}'");
         }
+        else if (AutoAdvance.Enabled && DefaultWorkflow.IsTimed(AutoAdvance.TargetState!))
+        {
+            // A timed state means "someone is working on it": advancing there would leave it working with no owner.
+            problems.Add($"auto_advance.target_state: '{AutoAdvance.TargetState}' is a timed state; auto-advance needs an untimed one");
+        }
 
         return problems;
     }

@@ -265,7 +265,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     Phase = request.Phase ?? task.Phase,
                     UpdatedAt = now,
                 };
-                var owner = ownerAlive ? task.Owner : null;
+                var owner = task.Owner;
                 var kind = status != task.Status ? "status" : next.Phase != task.Phase ? "phase" : "update";
 
                 if (request.Assignee is not null)
@@ -287,7 +287,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     owner = assignee.Value.Id;
                     kind = "assign";
                 }
-                else if (workflow.IsTimed(status) && owner != caller.Value.Id)
+                else if (workflow.IsTimed(status) && owner != caller.Value.Id && (request.IsClaim || request.Status is not null))
                 {
                     // CLAIM
                     if (!request.Force)
@@ -360,6 +360,11 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         {
             await AfterTransitionAsync(request.WorkerId, before, after, reserved, unblocked, advanced, cancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            // Re-claiming a task you hold is a heartbeat.
+            await workers.HeartbeatAsync(request.WorkerId, always: false, cancellationToken).ConfigureAwait(false);
+        }
 
         return new UpdateTaskResult(after, before, unblocked, advanced, phaseWarning, tagWarnings);
     }
@@ -402,6 +407,18 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         }
 
         var targets = cascade ? [taskId, .. descendants] : new List<string> { taskId };
+        if (!force)
+        {
+            foreach (var id in targets.Skip(1))
+            {
+                var child = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false);
+                if (child is { Value.Owner: { } childOwner } && childOwner != caller.Value.Id
+                    && Lease.IsAlive((await context.Records.GetWorkerAsync(childOwner, cancellationToken).ConfigureAwait(false))?.Value, now))
+                {
+                    throw new TaskGraphException(ErrorCodes.NotOwner, $"Descendant '{id}' is claimed by worker '{childOwner}'. Use force=true to override.") { Field = "task" };
+                }
+            }
+        }
         if (obliterate)
         {
             foreach (var id in targets)

@@ -136,8 +136,9 @@ public sealed class ConfigReader(string? prefix = null)
 
     private string Prefix => prefix is null ? string.Empty : prefix + ": ";
 
+    // A YAML null reads as absent, so the built-in default (the lowest tier) applies.
     private static object? Get(Dictionary<string, object?>? parent, string key) =>
-        parent?.GetValueOrDefault(key) is var node && node is ConfigScalar { IsNull: true } ? null : parent?.GetValueOrDefault(key);
+        parent?.GetValueOrDefault(key) is var node and not ConfigScalar { IsNull: true } ? node : null;
 
     private static string Origin(Dictionary<string, object?>? parent, string key) =>
         parent?.GetValueOrDefault(key) is ConfigScalar scalar ? $" (from {scalar.Origin})" : string.Empty;

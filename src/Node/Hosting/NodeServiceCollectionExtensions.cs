@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ModelContextProtocol.Protocol;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Marks;
-using ModelContextProtocol.Protocol;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Mcp;
 

@@ -23,7 +23,7 @@ public static class ToolCallFilter
             var toolName = request.Params?.Name ?? string.Empty;
             if (request.MatchedPrimitive is not McpServerTool tool)
             {
-                return ToolErrors.Result(new ErrorEnvelope(ErrorCodes.UnknownTool, $"Unknown tool: {toolName}", Field: "name"));
+                return ToolErrors.Result(new ErrorEnvelope(ErrorCodes.UnknownTool, $"Unknown tool: {toolName}"));
             }
 
             try

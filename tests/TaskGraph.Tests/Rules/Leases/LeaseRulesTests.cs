@@ -176,7 +176,7 @@ public sealed class LeaseRulesTests
     }
 
     [Fact]
-    public async Task A_bystanders_edit_of_a_dead_agents_working_task_takes_it_over_like_a_claim()
+    public async Task A_bystanders_edit_of_a_dead_agents_working_task_does_not_take_it_over_but_an_explicit_claim_does()
     {
         using var cts = RulesHarness.Timeout();
         await using var h = await RulesHarness.CreateAsync(cancellationToken: cts.Token);
@@ -186,10 +186,14 @@ public sealed class LeaseRulesTests
         h.Advance(PastTimeout);
         await h.ConnectAsync("editor", cts.Token);
 
-        // The unified transition: a non-owner's update in a timed state is a claim, and a dead owner no longer guards it.
-        var result = await h.Tasks.UpdateAsync(new UpdateTaskRequest { WorkerId = "editor", TaskId = "t", Description = "clarified" }, cts.Token);
+        // Editing a field is not a claim: ownership only moves by claim or an explicit timed status (the sweeper releases the rest).
+        var edited = await h.Tasks.UpdateAsync(new UpdateTaskRequest { WorkerId = "editor", TaskId = "t", Description = "clarified" }, cts.Token);
+        Assert.Equal(("working", "dead", "clarified"), (edited.Task.Status, edited.Task.Owner, edited.Task.Description));
+        Assert.Empty((await h.WorkerAsync("editor", cts.Token))!.Claims);
 
-        Assert.Equal(("working", "editor", "clarified"), (result.Task.Status, result.Task.Owner, result.Task.Description));
+        // An explicit claim takes the dead agent's task over without force.
+        var claimed = await h.Tasks.ClaimAsync("editor", "t", false, cts.Token);
+        Assert.Equal(("working", "editor"), (claimed.Task.Status, claimed.Task.Owner));
         Assert.Equal(["t"], (await h.WorkerAsync("editor", cts.Token))!.Claims.Select(c => c.TaskId));
         Assert.Empty((await h.WorkerAsync("dead", cts.Token))!.Claims);
     }

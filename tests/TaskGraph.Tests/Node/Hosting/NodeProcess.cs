@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace TaskGraph.Tests.Node.Hosting;
+
+/// <summary>
+/// Runs the built <c>taskgraph</c> executable (<c>dotnet taskgraph.dll</c>) in a temp working directory with its own
+/// user config dir and <c>--db &lt;temp&gt;/tasks.db</c>, and talks to it with a real MCP client over stdio.
+/// </summary>
+internal sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<string> _stderr = new();
+
+    private NodeProcess(string workDir) => WorkDir = workDir;
+
+    /// <summary>The built node: src/Node/bin/&lt;config&gt;/net10.0/taskgraph.dll (it has config/ beside it), else the copy next to the tests.</summary>
+    public static string NodeDll { get; } = FindNodeDll();
+
+    /// <summary>The child's working directory (deleted on dispose).</summary>
+    public string WorkDir { get; }
+
+    /// <summary>The connected client.</summary>
+    public McpClient Client { get; private set; } = null!;
+
+    /// <summary>Lines the node wrote on stderr so far.</summary>
+    public IReadOnlyCollection<string> Stderr => _stderr;
+
+    /// <summary>Starts a node with <c>serve --db &lt;temp&gt;/tasks.db</c> plus <paramref name="extraArgs"/> and connects.</summary>
+    public static async Task<NodeProcess> StartAsync(CancellationToken cancellationToken, params string[] extraArgs)
+    {
+        var node = new NodeProcess(NewWorkDir());
+        var transport = new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "taskgraph-under-test",
+            Command = "dotnet",
+            Arguments = [NodeDll, "serve", "--db", Path.Combine(node.WorkDir, "tasks.db"), .. extraArgs],
+            WorkingDirectory = node.WorkDir,
+            EnvironmentVariables = ChildEnvironment(node.WorkDir),
+            StandardErrorLines = node._stderr.Enqueue,
+            ShutdownTimeout = TimeSpan.FromSeconds(5),
+        });
+        try
+        {
+            node.Client = await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"taskgraph did not start; stderr:\n{string.Join('\n', node._stderr)}", ex);
+        }
+
+        return node;
+    }
+
+    /// <summary>Calls a tool that must succeed; returns its JSON body.</summary>
+    public async Task<JsonElement> CallAsync(string tool, object? args, CancellationToken cancellationToken)
+    {
+        var result = await Client.CallToolAsync(tool, ToArguments(args), cancellationToken: cancellationToken);
+        var text = Text(result);
+        if (result.IsError is true)
+        {
+            throw new InvalidOperationException($"{tool} failed: {text}");
+        }
+
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Calls a tool that must fail; returns the envelope's code, message and field.</summary>
+    public async Task<(string Code, string Message, string? Field)> CallExpectErrorAsync(string tool, object? args, CancellationToken cancellationToken)
+    {
+        var result = await Client.CallToolAsync(tool, ToArguments(args), cancellationToken: cancellationToken);
+        var text = Text(result);
+        if (result.IsError is not true)
+        {
+            throw new InvalidOperationException($"{tool} was expected to fail but answered: {text}");
+        }
+
+        var body = JsonDocument.Parse(text).RootElement;
+        return (body.GetProperty("code").GetString()!, body.GetProperty("message").GetString()!,
+            body.TryGetProperty("field", out var f) ? f.GetString() : null);
+    }
+
+    /// <summary>Runs the executable to completion (for --help, --version, config errors) in a fresh temp dir.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        CancellationToken cancellationToken, Action<string>? prepareWorkDir, params string[] args)
+    {
+        var workDir = NewWorkDir();
+        try
+        {
+            prepareWorkDir?.Invoke(workDir);
+            var psi = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = workDir,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            psi.ArgumentList.Add(NodeDll);
+            foreach (var arg in args)
+            {
+                psi.ArgumentList.Add(arg);
+            }
+
+            foreach (var (key, value) in ChildEnvironment(workDir))
+            {
+                psi.Environment[key] = value;
+            }
+
+            using var process = Process.Start(psi)!;
+            process.StandardInput.Close();
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+
+            return (process.ExitCode, await stdout, await stderr);
+        }
+        finally
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Client is not null)
+        {
+            await Client.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(WorkDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The child may still be releasing files; the temp dir is cleaned by the OS eventually.
+        }
+    }
+
+    internal static Dictionary<string, object?> ToArguments(object? args) =>
+        args is null ? [] : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(args))!;
+
+    private static string Text(CallToolResult result) =>
+        Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+
+    private static Dictionary<string, string?> ChildEnvironment(string workDir)
+    {
+        // Keep the developer's own ~/.task-graph and TASK_GRAPH_* settings out of the node under test.
+        var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("TASK_GRAPH_", StringComparison.Ordinal))
+            .ToDictionary(k => k, _ => (string?)null);
+        env["TASK_GRAPH_USER_DIR"] = Path.Combine(workDir, ".user");
+        return env;
+    }
+
+    private static string NewWorkDir() => TestPaths.TempDir("node");
+
+    private static string FindNodeDll()
+    {
+        // Tests run from tests/TaskGraph.Tests/bin/<config>/<tfm>/; the node is built to src/Node/bin/<config>/<tfm>/.
+        var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var candidates = new List<string>();
+        if (baseDir.Parent is { } configDir)
+        {
+            candidates.Add(Path.Combine(TestPaths.RepoRoot, "src", "Node", "bin", configDir.Name, baseDir.Name, "taskgraph.dll"));
+        }
+
+        candidates.Add(Path.Combine(AppContext.BaseDirectory, "taskgraph.dll"));
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException($"taskgraph.dll not found; looked at: {string.Join(", ", candidates)}. Build src/Node first.");
+    }
+}

@@ -22,7 +22,7 @@ internal sealed record NatsStoreNames
     /// <summary>The stream behind the bucket, <c>KV_tg_&lt;graph&gt;</c>.</summary>
     public string KvStream { get; }
 
-    /// <summary>The change log stream that sources the KV stream, <c>tg_&lt;graph&gt;_log</c>.</summary>
+    /// <summary>The change log stream that mirrors the KV stream, <c>tg_&lt;graph&gt;_log</c>.</summary>
     public string LogStream { get; }
 
     /// <summary>Subject prefix of every key, <c>$KV.tg_&lt;graph&gt;.</c>.</summary>

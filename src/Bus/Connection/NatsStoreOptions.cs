@@ -6,20 +6,14 @@ public sealed record NatsStoreOptions
     /// <summary>Server URL, or several comma-separated URLs of one cluster (e.g. <c>nats://a:4222,nats://b:4222</c>).</summary>
     public required string Url { get; init; }
 
-    /// <summary>Graph name: letters, digits, '-' and '_'; the bucket is <c>tg_&lt;graph&gt;</c>, the change log <c>tg_&lt;graph&gt;_log</c>.</summary>
+    /// <summary>Graph name: letters, digits, '-' and '_'; the bucket is <c>tg_&lt;graph&gt;</c> (stream <c>KV_tg_&lt;graph&gt;</c>).</summary>
     public required string Graph { get; init; }
 
-    /// <summary>Replicas of the bucket and of the change log: 1, or 3 in a cluster.</summary>
+    /// <summary>Replicas of the bucket: 1, or 3 in a cluster.</summary>
     public int Replicas { get; init; } = 1;
-
-    /// <summary>Revisions the KV bucket keeps per key (at most 64 on nats-server 2.9); the change log keeps all of them.</summary>
-    public int History { get; init; } = 64;
 
     /// <summary>How long one request (read, write, API call) may take before it counts as unavailable.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long a read that must include the caller's own writes waits for the change log to catch up.</summary>
-    public TimeSpan LogCatchUpTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long opening keeps retrying while the servers are unreachable or JetStream has no leader yet.</summary>
     public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(30);

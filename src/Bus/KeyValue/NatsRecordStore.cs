@@ -12,18 +12,16 @@ using TaskGraph.Core.Storage;
 namespace TaskGraph.Bus.KeyValue;
 
 /// <summary>
-/// The record store of one graph on NATS JetStream: KV bucket <c>tg_&lt;graph&gt;</c> for state (revision = KV stream
-/// sequence) and stream <c>tg_&lt;graph&gt;_log</c>, a mirror of the bucket's stream that keeps every revision forever,
-/// for watch and history. A mirror keeps the origin's sequences, so a change's position equals its revision. No write
-/// goes to the log directly, so state and history never disagree. Mirroring is asynchronous: the log trails the bucket
-/// by a few milliseconds, so <see cref="GetPositionAsync"/> and <see cref="HistoryAsync"/> first wait until the log
-/// holds every write committed before the call, while a watcher sees a fresh write shortly after it was acknowledged.
+/// The record store of one graph on NATS JetStream: one KV bucket <c>tg_&lt;graph&gt;</c> whose stream keeps every
+/// revision of every key (no per-key history limit). State, watch and history all read that one stream, so they never
+/// disagree and nothing is written twice: revision = position = stream sequence.
 /// </summary>
 /// <remarks>
-/// Why a mirror and not a sourcing stream: on nats-server 2.9.10 a sourced copy of a KV write keeps its
-/// <c>Nats-Expected-Last-Subject-Sequence</c> header and the log re-checks it against its own sequences; in an R3 cluster
-/// the check races with in-flight messages and sourcing stalls for good ("last sequence by subject mismatch", measured in
-/// 10 of 15 runs of 400 CAS writes), while a mirror proposes copies without header checks (0 of 15).
+/// Why no separate history stream: on nats-server 2.9.10 both ways of copying the KV stream lose or stall in an R3
+/// cluster. A sourcing stream re-checks the copied <c>Nats-Expected-Last-Subject-Sequence</c> header against its own
+/// sequences and stalls for good ("last sequence by subject mismatch", 10 of 15 runs of 400 CAS writes); a mirror
+/// skipped 116 acknowledged revisions across a kill -9 of one node. The per-key limit of 64 is a client-side KV
+/// convention, not a server limit, so the bucket's stream itself is the log.
 /// </remarks>
 public sealed partial class NatsRecordStore : IRecordStore
 {
@@ -33,13 +31,15 @@ public sealed partial class NatsRecordStore : IRecordStore
     private const int StreamNameInUseError = 10058;
     private const int FetchBatch = 512;
 
+    // "Every revision" that NATS clients still accept as a KV bucket (NATS.Net refuses to bind when the limit is < 1).
+    private const long UnboundedHistory = int.MaxValue;
+
     private static readonly NatsRawSerializer<byte[]> RawBytes = NatsRawSerializer<byte[]>.Default;
     private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> RawMemory = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
 
     private readonly NatsConnection _connection;
     private readonly NatsJSContext _js;
     private readonly INatsJSStream _kvStream;
-    private readonly INatsJSStream _logStream;
     private readonly NatsStoreNames _names;
     private readonly NatsStoreOptions _options;
     private readonly ILogger _logger;
@@ -49,7 +49,6 @@ public sealed partial class NatsRecordStore : IRecordStore
         NatsConnection connection,
         NatsJSContext js,
         INatsJSStream kvStream,
-        INatsJSStream logStream,
         NatsStoreNames names,
         NatsStoreOptions options,
         ILogger logger,
@@ -58,7 +57,6 @@ public sealed partial class NatsRecordStore : IRecordStore
         _connection = connection;
         _js = js;
         _kvStream = kvStream;
-        _logStream = logStream;
         _names = names;
         _options = options;
         _logger = logger;
@@ -70,9 +68,6 @@ public sealed partial class NatsRecordStore : IRecordStore
 
     /// <summary>The KV bucket name (<c>tg_&lt;graph&gt;</c>).</summary>
     public string BucketName => _names.Bucket;
-
-    /// <summary>The change log stream name (<c>tg_&lt;graph&gt;_log</c>), a mirror of the bucket's stream.</summary>
-    public string LogStreamName => _names.LogStream;
 
     /// <summary>True when compare-and-swap writes are guarded by fence keys (replicated buckets on servers before 2.10).</summary>
     public bool UsesCasFence => _casFence;
@@ -93,11 +88,6 @@ public sealed partial class NatsRecordStore : IRecordStore
             throw new ArgumentException("Replicas must be between 1 and 5.", nameof(options));
         }
 
-        if (options.History is < 1 or > 64)
-        {
-            throw new ArgumentException("History must be between 1 and 64 on nats-server 2.9.", nameof(options));
-        }
-
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<NatsRecordStore>();
         var connection = NatsConnectionFactory.Create(options, loggerFactory);
         try
@@ -108,15 +98,15 @@ public sealed partial class NatsRecordStore : IRecordStore
             {
                 try
                 {
-                    var (kvStream, logStream) = await EnsureStreamsAsync(js, names, options, logger, cancellationToken).ConfigureAwait(false);
+                    var kvStream = await EnsureBucketAsync(js, names, options, logger, cancellationToken).ConfigureAwait(false);
                     var casFence = options.CasFence ?? (options.Replicas > 1 && IsBefore210(connection.ServerInfo?.Version));
                     if (casFence)
                     {
                         await EnsureFenceBucketAsync(js, names, options, logger, cancellationToken).ConfigureAwait(false);
                     }
 
-                    LogOpened(logger, names.Bucket, names.LogStream, options.Replicas, casFence);
-                    return new NatsRecordStore(connection, js, kvStream, logStream, names, options, logger, casFence);
+                    LogOpened(logger, names.Bucket, options.Replicas, casFence);
+                    return new NatsRecordStore(connection, js, kvStream, names, options, logger, casFence);
                 }
                 catch (Exception ex) when (IsTransient(ex, cancellationToken) && Stopwatch.GetElapsedTime(started) < options.OpenTimeout)
                 {
@@ -226,9 +216,9 @@ public sealed partial class NatsRecordStore : IRecordStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// Reads the change log with an ordered consumer (it survives reconnects and server restarts). A change appears
-    /// here a few milliseconds after its write was acknowledged; a caller waiting for its own write must wait until it
-    /// sees the key at a revision at least the one it wrote.
+    /// Reads the bucket's stream with an ordered consumer (it survives reconnects and server restarts). A change is
+    /// delivered asynchronously, usually within a millisecond of its acknowledgement; a caller waiting for its own write
+    /// must wait until it sees the key at a revision at least the one it wrote.
     /// </remarks>
     public async IAsyncEnumerable<RecordChange> WatchAsync(ulong afterPosition, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -238,11 +228,11 @@ public sealed partial class NatsRecordStore : IRecordStore
         INatsJSConsumer consumer;
         try
         {
-            consumer = await _js.CreateOrderedConsumerAsync(_names.LogStream, opts, cancellationToken).ConfigureAwait(false);
+            consumer = await _js.CreateOrderedConsumerAsync(_names.KvStream, opts, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsTransient(ex, cancellationToken))
         {
-            throw Unavailable("watch", _names.LogStream, ex);
+            throw Unavailable("watch", _names.KvStream, ex);
         }
 
         var messages = consumer.ConsumeAsync(RawBytes, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -257,7 +247,7 @@ public sealed partial class NatsRecordStore : IRecordStore
                 }
                 catch (Exception ex) when (IsTransient(ex, cancellationToken))
                 {
-                    throw Unavailable("watch", _names.LogStream, ex);
+                    throw Unavailable("watch", _names.KvStream, ex);
                 }
 
                 if (!more)
@@ -271,101 +261,74 @@ public sealed partial class NatsRecordStore : IRecordStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Waits until the change log holds the key's newest revision, then reads the log filtered by the key's subject.</remarks>
+    /// <remarks>Reads the bucket's stream filtered by the key's subject; every revision is kept.</remarks>
     public async ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, CancellationToken cancellationToken = default)
     {
         NatsStoreNames.ValidateKey(key);
-        var last = await GetLastAsync(key, cancellationToken).ConfigureAwait(false);
-        if (last is not null)
-        {
-            await WaitForLogAsync(last.Seq, cancellationToken).ConfigureAwait(false);
-        }
-
         var changes = new List<RecordChange>();
         var config = new ConsumerConfig { DeliverPolicy = ConsumerConfigDeliverPolicy.All, FilterSubject = _names.Subject(key) };
-        await ReadAllAsync(_names.LogStream, config, "history " + key, msg => changes.Add(ToChange(msg)), cancellationToken).ConfigureAwait(false);
+        await ReadAllAsync(_names.KvStream, config, "history " + key, msg => changes.Add(ToChange(msg)), cancellationToken).ConfigureAwait(false);
         return changes;
     }
 
     /// <inheritdoc />
-    /// <remarks>The change log's last sequence (= the newest revision), once the log holds every write the bucket had committed when the call began.</remarks>
+    /// <remarks>The last sequence of the bucket's stream, which is the newest revision.</remarks>
     public async ValueTask<ulong> GetPositionAsync(CancellationToken cancellationToken = default)
     {
-        ulong committed;
         try
         {
-            var kvInfo = await _js.GetStreamAsync(_names.KvStream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            committed = kvInfo.Info.State.LastSeq;
+            var info = await _js.GetStreamAsync(_names.KvStream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return info.Info.State.LastSeq;
         }
         catch (Exception ex) when (IsTransient(ex, cancellationToken))
         {
             throw Unavailable("position", _names.KvStream, ex);
         }
-
-        return await WaitForLogAsync(committed, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-    private static async Task<(INatsJSStream KvStream, INatsJSStream LogStream)> EnsureStreamsAsync(
+    private static async Task<INatsJSStream> EnsureBucketAsync(
         NatsJSContext js, NatsStoreNames names, NatsStoreOptions options, ILogger logger, CancellationToken cancellationToken)
     {
-        var kvContext = new NatsKVContext(js);
-        var bucket = new NatsKVConfig(names.Bucket)
+        // The stream a KV bucket is made of (same name, subjects and flags as NATS clients create), except that it keeps
+        // every revision: clients cap KV history at 64, the server does not.
+        var bucket = new StreamConfig(names.KvStream, [names.SubjectPrefix + ">"])
         {
-            Description = $"TaskGraph records of graph {names.Graph}",
-            History = options.History,
-            NumberOfReplicas = options.Replicas,
-            Storage = NatsKVStorageType.File,
-        };
-        try
-        {
-            await kvContext.CreateStoreAsync(bucket, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NatsJSApiException ex) when (ex.Error.ErrCode == StreamNameInUseError)
-        {
-            // Created earlier with other settings (another node, an older version): use it as it is.
-            LogBoundExisting(logger, names.KvStream, ex.Error.Description ?? string.Empty);
-        }
-
-        var kvStream = await js.GetStreamAsync(names.KvStream, cancellationToken: cancellationToken).ConfigureAwait(false);
-
-        var log = new StreamConfig(names.LogStream, [])
-        {
-            Description = $"TaskGraph change log of graph {names.Graph}: mirrors {names.KvStream}, keeps every revision",
-            Mirror = new StreamSource { Name = names.KvStream },
+            Description = $"TaskGraph records of graph {names.Graph}; keeps every revision (history and change log)",
+            MaxMsgsPerSubject = UnboundedHistory,
+            MaxMsgs = -1,
+            MaxBytes = -1,
+            MaxMsgSize = -1,
+            DuplicateWindow = TimeSpan.FromMinutes(2),
             Storage = StreamConfigStorage.File,
             NumReplicas = options.Replicas,
             Retention = StreamConfigRetention.Limits,
-            Discard = StreamConfigDiscard.Old,
-            MaxMsgs = -1,
-            MaxBytes = -1,
-            MaxMsgsPerSubject = -1,
-            DenyDelete = true,
-
-            // A KV purge arrives as a rollup message; refusing it would stall the copy for good ("rollup not permitted",
-            // measured on 2.9.10), so it is allowed and then erases that key's earlier history in the log too.
-            // This store never purges.
+            Discard = StreamConfigDiscard.New,
             AllowRollupHdrs = true,
+            DenyDelete = true,
+            DenyPurge = false,
+            AllowDirect = true,
         };
-        INatsJSStream logStream;
+        INatsJSStream stream;
         try
         {
-            logStream = await js.CreateStreamAsync(log, cancellationToken).ConfigureAwait(false);
+            stream = await js.CreateStreamAsync(bucket, cancellationToken).ConfigureAwait(false);
         }
         catch (NatsJSApiException ex) when (ex.Error.ErrCode == StreamNameInUseError)
         {
-            LogBoundExisting(logger, names.LogStream, ex.Error.Description ?? string.Empty);
-            logStream = await js.GetStreamAsync(names.LogStream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Created earlier with other settings (another version, an operator): use it as it is.
+            LogBoundExisting(logger, names.KvStream, ex.Error.Description ?? string.Empty);
+            stream = await js.GetStreamAsync(names.KvStream, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        if (logStream.Info.Config.Mirror?.Name != names.KvStream)
+        if (stream.Info.Config.MaxMsgsPerSubject is > 0 and < UnboundedHistory)
         {
-            throw new InvalidOperationException($"Stream {names.LogStream} exists but does not mirror {names.KvStream}.");
+            LogHistoryLimited(logger, names.KvStream, stream.Info.Config.MaxMsgsPerSubject);
         }
 
-        return (kvStream, logStream);
+        return stream;
     }
 
     /// <summary>
@@ -493,42 +456,6 @@ public sealed partial class NatsRecordStore : IRecordStore
         }
     }
 
-    /// <summary>Waits until the change log holds KV sequence <paramref name="kvSequence"/>; returns the log's last sequence.</summary>
-    private async ValueTask<ulong> WaitForLogAsync(ulong kvSequence, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var delay = TimeSpan.FromMilliseconds(1);
-        while (true)
-        {
-            ulong logLast;
-            try
-            {
-                var info = await _js.GetStreamAsync(_names.LogStream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                logLast = info.Info.State.LastSeq;
-            }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken))
-            {
-                throw Unavailable("read of the change log", _names.LogStream, ex);
-            }
-
-            // A mirror keeps the origin's sequences: holding sequence N means holding everything up to N.
-            if (logLast >= kvSequence)
-            {
-                return logLast;
-            }
-
-            if (Stopwatch.GetElapsedTime(started) > _options.LogCatchUpTimeout)
-            {
-                LogLogBehind(_logger, _names.LogStream, logLast, kvSequence);
-                throw new StoreUnavailableException(
-                    $"The change log {_names.LogStream} holds {_names.KvStream} up to {logLast}, not yet {kvSequence}; is the mirror stalled?");
-            }
-
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
-        }
-    }
-
     /// <summary>Reads everything a fresh ephemeral consumer matches, then stops (no live tail).</summary>
     private async Task ReadAllAsync(string stream, ConsumerConfig config, string what, Action<INatsJSMsg<byte[]>> onMessage, CancellationToken cancellationToken)
     {
@@ -598,8 +525,6 @@ public sealed partial class NatsRecordStore : IRecordStore
     {
         var metadata = msg.Metadata ?? throw new InvalidOperationException("A change log message has no JetStream metadata.");
         var deleted = KvHeaders.IsDelete(KvHeaders.OperationOf(msg.Headers));
-
-        // The log mirrors the KV stream, so the log sequence is the revision the write produced.
         return new RecordChange(
             metadata.Sequence.Stream,
             _names.KeyOf(msg.Subject),
@@ -626,8 +551,8 @@ public sealed partial class NatsRecordStore : IRecordStore
         _ => false,
     };
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Opened bucket {Bucket} with change log {LogStream} (replicas {Replicas}, CAS fence {CasFence})")]
-    private static partial void LogOpened(ILogger logger, string bucket, string logStream, int replicas, bool casFence);
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Opened bucket {Bucket} (replicas {Replicas}, CAS fence {CasFence})")]
+    private static partial void LogOpened(ILogger logger, string bucket, int replicas, bool casFence);
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Opening bucket {Bucket} failed (attempt {Attempt}), retrying: {Reason}")]
     private static partial void LogOpenRetry(ILogger logger, string bucket, int attempt, string reason);
@@ -635,8 +560,8 @@ public sealed partial class NatsRecordStore : IRecordStore
     [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Stream {Stream} already exists with other settings; using it as it is ({Detail})")]
     private static partial void LogBoundExisting(ILogger logger, string stream, string detail);
 
-    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Change log {LogStream} is behind: it holds up to {Copied}, waiting for {Wanted}")]
-    private static partial void LogLogBehind(ILogger logger, string logStream, ulong copied, ulong wanted);
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Stream {Stream} keeps only {Limit} revisions per key; history and watch from old positions will miss the rest")]
+    private static partial void LogHistoryLimited(ILogger logger, string stream, long limit);
 
     [LoggerMessage(EventId = 2014, Level = LogLevel.Debug, Message = "NATS unavailable during {Operation} of {Target} in graph {Graph}: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string operation, string target, string graph, string reason);

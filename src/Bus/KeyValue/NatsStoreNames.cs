@@ -8,7 +8,6 @@ internal sealed record NatsStoreNames
         Graph = graph;
         Bucket = "tg_" + graph;
         KvStream = "KV_" + Bucket;
-        LogStream = Bucket + "_log";
         SubjectPrefix = "$KV." + Bucket + ".";
         FenceBucket = Bucket + "_cas";
     }
@@ -21,9 +20,6 @@ internal sealed record NatsStoreNames
 
     /// <summary>The stream behind the bucket, <c>KV_tg_&lt;graph&gt;</c>.</summary>
     public string KvStream { get; }
-
-    /// <summary>The change log stream that mirrors the KV stream, <c>tg_&lt;graph&gt;_log</c>.</summary>
-    public string LogStream { get; }
 
     /// <summary>Subject prefix of every key, <c>$KV.tg_&lt;graph&gt;.</c>.</summary>
     public string SubjectPrefix { get; }

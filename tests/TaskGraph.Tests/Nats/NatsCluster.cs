@@ -25,8 +25,23 @@ public sealed class NatsCluster : IAsyncDisposable
     public string UrlsStartingAt(int first) =>
         string.Join(",", Enumerable.Range(0, _nodes.Count).Select(i => _nodes[(first + i) % _nodes.Count].Url));
 
-    /// <summary>Starts three nodes and waits until JetStream accepts an R3 bucket.</summary>
+    /// <summary>Starts three nodes and waits until JetStream accepts an R3 bucket; tries again with new ports if a start fails.</summary>
     public static async Task<NatsCluster> StartAsync(CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(cancellationToken);
+            }
+            catch (InvalidOperationException) when (attempt < 3 && !cancellationToken.IsCancellationRequested)
+            {
+                // A port picked as free can be taken by someone else before the node binds it.
+            }
+        }
+    }
+
+    private static async Task<NatsCluster> StartOnceAsync(CancellationToken cancellationToken)
     {
         const int size = 3;
         var clientPorts = Enumerable.Range(0, size).Select(_ => NatsServerProcess.FreeLoopbackPort()).ToArray();

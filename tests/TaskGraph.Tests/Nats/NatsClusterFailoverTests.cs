@@ -11,6 +11,7 @@ namespace TaskGraph.Tests.Nats;
 public sealed class NatsClusterFailoverTests
 {
     private const string Counter = "task.counter";
+    private static readonly TimeSpan FenceTtl = TimeSpan.FromSeconds(4);
 
     [Fact]
     public async Task Cas_increments_stay_exact_when_the_node_a_client_is_connected_to_is_killed()
@@ -63,8 +64,10 @@ public sealed class NatsClusterFailoverTests
                     }
                     catch (StoreUnavailableException)
                     {
-                        // Ambiguous: the write may have landed. The log says whether it did.
+                        // Ambiguous: the write may have landed, or may still land. Once our fence has expired nobody
+                        // can be holding an in-flight write on that revision, and the history says whether it landed.
                         Interlocked.Increment(ref ambiguous);
+                        await Task.Delay(FenceTtl, cts.Token);
                         var history = await RetryAsync(() => store.HistoryAsync(Counter, cts.Token), cts.Token);
                         var landed = history.FirstOrDefault(c => Text(c.Value).EndsWith("|" + id, StringComparison.Ordinal));
                         if (landed is not null)
@@ -114,7 +117,7 @@ public sealed class NatsClusterFailoverTests
         Replicas = 3,
 
         // Short fences: a fence won by a write that then timed out blocks the counter this long.
-        CasFenceTtl = TimeSpan.FromSeconds(6),
+        CasFenceTtl = FenceTtl,
     };
 
     private static ReadOnlyMemory<byte> Bytes(string value) => Encoding.UTF8.GetBytes(value);

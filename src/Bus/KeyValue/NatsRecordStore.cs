@@ -310,6 +310,10 @@ public sealed partial class NatsRecordStore : IRecordStore
             DenyDelete = true,
             DenyPurge = false,
             AllowDirect = true,
+
+            // Change fan-out without a second write: the server republishes every committed revision, exactly once and
+            // in commit order, as taskgraph.<graph>.events.<kind>.<id> (a record key is <kind>.<id>).
+            Republish = new Republish { Src = names.SubjectPrefix + ">", Dest = names.EventSubjectPrefix + ">" },
         };
         INatsJSStream stream;
         try

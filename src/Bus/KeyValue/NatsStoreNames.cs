@@ -46,6 +46,9 @@ internal sealed record NatsStoreNames
     }
 
     /// <summary>The subject of a key.</summary>
+    /// <summary>Where every committed change is republished for outside consumers: <c>taskgraph.&lt;graph&gt;.events.&lt;kind&gt;.&lt;id&gt;</c>.</summary>
+    public string EventSubjectPrefix => $"taskgraph.{Graph}.events.";
+
     public string Subject(string key) => SubjectPrefix + key;
 
     /// <summary>The key of a subject in this bucket.</summary>

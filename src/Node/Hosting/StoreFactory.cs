@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using TaskGraph.Bus.Connection;
+using TaskGraph.Bus.KeyValue;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Storage.Sqlite;
 using TaskGraph.Node.Configuration;
@@ -8,13 +10,39 @@ namespace TaskGraph.Node.Hosting;
 /// <summary>Opens the store the config selects: the embedded SQLite file (default) or NATS JetStream.</summary>
 public static class StoreFactory
 {
-    /// <summary>Opens the store; returns it with a human description of where it lives.</summary>
+    /// <summary>Opens the store; returns it with a human description of where it lives (never a secret).</summary>
     public static async Task<(IRecordStore Store, string Location)> OpenAsync(LoadedConfig config, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        _ = loggers;
         var server = config.Config.Server;
+        if (config.Nats is { } nats)
+        {
+            var store = await NatsRecordStore.OpenAsync(
+                new NatsStoreOptions
+                {
+                    Url = nats.Url,
+                    Graph = server.Graph,
+                    Replicas = nats.Replicas,
+                    RequestTimeout = TimeSpan.FromMilliseconds(nats.RequestTimeoutMs),
+                    Token = nats.Token,
+                    User = nats.User,
+                    Password = nats.Password,
+                    NKeySeed = nats.NKeySeed,
+                    CredsFile = nats.CredsFile,
+                    TlsCaFile = nats.TlsCaFile,
+                    TlsCertFile = nats.TlsCertFile,
+                    TlsKeyFile = nats.TlsKeyFile,
+                    Name = $"taskgraph-{Environment.MachineName}-{Environment.ProcessId}",
+                },
+                loggers,
+                cancellationToken);
+            return (store, $"{RedactUrls(nats.Url)}, graph {server.Graph}, bucket {store.BucketName}");
+        }
+
         var path = Path.GetFullPath(server.DbPath);
-        var store = await SqliteRecordStore.OpenAsync(new SqliteStoreOptions { Path = path }, time, cancellationToken);
-        return (store, path);
+        var sqlite = await SqliteRecordStore.OpenAsync(new SqliteStoreOptions { Path = path }, time, cancellationToken);
+        return (sqlite, path);
     }
+
+    private static string RedactUrls(string urls) => string.Join(',', urls.Split(',').Select(u =>
+        Uri.TryCreate(u.Trim(), UriKind.Absolute, out var uri) && !string.IsNullOrEmpty(uri.UserInfo) ? u.Replace(uri.UserInfo + "@", "***@", StringComparison.Ordinal) : u.Trim()));
 }

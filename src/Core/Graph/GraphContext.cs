@@ -11,6 +11,9 @@ public sealed class GraphContext(GraphRecords records, ConfigHolder config, Time
     /// <summary>How often a decision is re-read and retried after losing a compare-and-swap.</summary>
     public const int MaxAttempts = 12;
 
+    /// <summary>How often a timed-out store call is re-read and retried before STORE_UNAVAILABLE.</summary>
+    public const int MaxUnavailableAttempts = 3;
+
     /// <summary>Typed records.</summary>
     public GraphRecords Records { get; } = records;
 
@@ -35,12 +38,28 @@ public sealed class GraphContext(GraphRecords records, ConfigHolder config, Time
     /// </summary>
     public async Task<T> RetryAsync<T>(Func<int, Task<T>> attempt, CancellationToken cancellationToken)
     {
+        var unavailable = 0;
         for (var i = 0; ; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
                 return await attempt(i).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // The outcome of a timed-out write is unknown: never resend it blindly. The next attempt re-reads, and a
+                // write that did land is recognised by its request id (TaskChange.RequestId) or shows up as a conflict.
+                if (++unavailable > MaxUnavailableAttempts)
+                {
+                    throw new TaskGraphException(ErrorCodes.StoreUnavailable, "The store is not reachable right now; try again shortly.")
+                    {
+                        Suggestion = "Retry the call; if you were claiming, check list_tasks(owner=...) first: the claim may have landed.",
+                        Details = new Dictionary<string, object?> { ["reason"] = ex.Message },
+                    };
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * unavailable), Time, cancellationToken).ConfigureAwait(false);
             }
             catch (ConcurrencyConflictException ex)
             {

@@ -191,6 +191,8 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         }
 
         var reserved = new List<string>();
+        var requestId = Guid.NewGuid().ToString("N");
+        TaskRecord? decidedFrom = null;
         (TaskRecord Before, TaskRecord After) outcome;
         string? phaseWarning = null;
         try
@@ -202,6 +204,12 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 var current = await context.Records.GetTaskAsync(request.TaskId, cancellationToken).ConfigureAwait(false)
                     ?? throw TaskGraphException.TaskNotFound(request.TaskId);
                 var task = current.Value;
+                if (decidedFrom is not null && task.Change?.RequestId == requestId)
+                {
+                    // An earlier attempt's write timed out but did land: it is ours, do not apply it twice.
+                    return (decidedFrom, task);
+                }
+
                 if (task.IsDeleted)
                 {
                     throw new TaskGraphException(ErrorCodes.TaskNotFound, $"Task '{task.Id}' is deleted") { Field = "task" };
@@ -336,8 +344,10 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                         Reason = request.Reason,
                         FromStatus = task.Status,
                         FromPhase = task.Phase,
+                        RequestId = requestId,
                     },
                 };
+                decidedFrom = task;
                 var revision = await context.Records.PutTaskAsync(next, current.Revision, cancellationToken).ConfigureAwait(false);
                 await context.SeenAsync(RecordKeys.Task(next.Id), revision, cancellationToken).ConfigureAwait(false);
                 return (task, next);

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using TaskGraph.Tests.Node.Hosting;
+using Xunit.Abstractions;
+using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
+
+namespace TaskGraph.Tests.Node.EndToEnd;
+
+/// <summary>
+/// Two node processes on one SQLite file. Each test leaves nothing ready behind, so the race always starts from its own
+/// 40 tasks whichever test runs first.
+/// </summary>
+public sealed class TwoProcessRaceTests(SharedDbNodesFixture nodes, ITestOutputHelper output) : IClassFixture<SharedDbNodesFixture>
+{
+    private static readonly HashSet<string> AcceptableLosses = ["ALREADY_CLAIMED", "CLAIM_LIMIT_REACHED", "INVALID_STATE"];
+
+    [Fact]
+    public async Task A_task_created_through_one_process_is_visible_and_claimable_through_the_other()
+    {
+        var ct = Timeout();
+        await nodes.A.CallAsync("connect", new { worker_id = "cross-a" }, ct);
+        await nodes.B.CallAsync("connect", new { worker_id = "cross-b" }, ct);
+        await nodes.A.CallAsync("create", new { id = "cross-task", title = "Made on A", description = "created through process A" }, ct);
+
+        // B's read model follows A's write from the shared change log.
+        await UntilAsync(async () => Ids(await nodes.B.CallAsync("list_tasks", new { ready = true }, ct)).Contains("cross-task"), "B lists A's task as ready", ct);
+        Assert.Equal("cross-task", String(Assert.Single((await nodes.B.CallAsync("search", new { query = "process" }, ct)).GetProperty("results").EnumerateArray()), "task_id"));
+
+        var claim = await nodes.B.CallAsync("claim", new { worker_id = "cross-b", task = "cross-task" }, ct);
+        Assert.Equal("cross-b", String(claim.GetProperty("task"), "worker_id"));
+
+        // ...and A sees B's claim: its own agent is refused, and the owner shows.
+        Assert.Equal("ALREADY_CLAIMED", (await nodes.A.CallExpectErrorAsync("claim", new { worker_id = "cross-a", task = "cross-task" }, ct)).Code);
+        await UntilAsync(async () => String(await nodes.A.CallAsync("get", new { task = "cross-task" }, ct), "worker_id") == "cross-b", "A shows B's claim", ct);
+
+        await nodes.B.CallAsync("update", new { worker_id = "cross-b", task = "cross-task", status = "completed" }, ct);
+        await UntilAsync(async () => Ids(await nodes.A.CallAsync("list_tasks", new { status = "completed" }, ct)).Contains("cross-task"), "A sees the completion", ct);
+        var history = await nodes.A.CallAsync("task_history", new { task = "cross-task" }, ct);
+        Assert.Equal(["pending", "working", "completed"], history.GetProperty("history").EnumerateArray().Select(r => String(r, "status")));
+
+        await nodes.A.CallAsync("disconnect", new { worker_id = "cross-a" }, ct);
+        await nodes.B.CallAsync("disconnect", new { worker_id = "cross-b" }, ct);
+    }
+
+    [Fact]
+    public async Task Four_agents_on_two_processes_racing_for_40_tasks_win_every_task_exactly_once()
+    {
+        var ct = Timeout(90);
+        var ids = Enumerable.Range(1, 40).Select(i => $"race-{i:D2}").ToList();
+        foreach (var id in ids)
+        {
+            await nodes.A.CallAsync("create", new { id, title = $"Race task {id}", tags = new[] { "race" } }, ct);
+        }
+
+        // Both processes must see all 40 before the start, so every agent races for the same tasks.
+        await UntilAsync(async () => Ids(await nodes.B.CallAsync("list_tasks", new { ready = true, limit = 1000 }, ct)).Count(id => id.StartsWith("race-", StringComparison.Ordinal)) == 40,
+            "B sees the 40 race tasks as ready", ct);
+
+        // Two agents per process; a stdio process has exactly one MCP client, so the two agents of a process send
+        // their calls concurrently over that one connection.
+        (NodeProcess Node, string Agent)[] agents = [(nodes.A, "racer-a1"), (nodes.A, "racer-a2"), (nodes.B, "racer-b1"), (nodes.B, "racer-b2")];
+        foreach (var (node, agent) in agents)
+        {
+            await node.CallAsync("connect", new { worker_id = agent }, ct);
+        }
+
+        var wins = new ConcurrentBag<(string Task, string Agent)>();
+        var losses = new ConcurrentBag<(string Task, string Agent, string Code)>();
+        using var start = new SemaphoreSlim(0, agents.Length);
+        var runs = agents.Select(a => Task.Run(async () =>
+        {
+            await start.WaitAsync(ct);
+            await RaceAsync(a.Node, a.Agent, wins, losses, ct);
+        }, ct)).ToList();
+        start.Release(agents.Length);
+        await Task.WhenAll(runs).WaitAsync(ct);
+
+        output.WriteLine($"wins by agent: {string.Join(", ", wins.GroupBy(w => w.Agent).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}"))}");
+        output.WriteLine($"losses by code: {string.Join(", ", losses.GroupBy(l => l.Code).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}"))}");
+
+        // Every task won exactly once, by one agent.
+        var won = wins.Select(w => w.Task).ToList();
+        Assert.Equal(ids, won.Order(StringComparer.Ordinal));
+        Assert.All(losses, l => Assert.Contains(l.Code, AcceptableLosses));
+
+        // History agrees, as read through either process once it has followed the log.
+        var winners = wins.ToDictionary(w => w.Task, w => w.Agent);
+        foreach (var node in new[] { nodes.A, nodes.B })
+        {
+            await UntilAsync(async () => Ids(await node.CallAsync("list_tasks", new { status = "completed", tags_all = new[] { "race" }, limit = 1000 }, ct)).Count == 40,
+                "all 40 race tasks show completed", ct);
+            foreach (var id in ids)
+            {
+                var history = await node.CallAsync("task_history", new { task = id }, ct);
+                var working = history.GetProperty("history").EnumerateArray().Where(r => String(r, "status") == "working").ToList();
+                Assert.Equal(winners[id], String(Assert.Single(working), "worker_id"));
+            }
+        }
+
+        foreach (var (node, agent) in agents)
+        {
+            await node.CallAsync("disconnect", new { worker_id = agent }, ct);
+        }
+    }
+
+    private static async Task RaceAsync(
+        NodeProcess node, string agent, ConcurrentBag<(string, string)> wins, ConcurrentBag<(string, string, string)> losses, CancellationToken ct)
+    {
+        while (true)
+        {
+            var ready = Ids(await node.CallAsync("list_tasks", new { ready = true, tags_all = new[] { "race" }, limit = 1000 }, ct));
+            if (ready.Count == 0)
+            {
+                return;
+            }
+
+            // Everyone goes for the head of the list, so most claims collide.
+            foreach (var id in ready)
+            {
+                var (isError, body) = await node.CallRawAsync("claim", new { worker_id = agent, task = id }, ct);
+                if (isError)
+                {
+                    losses.Add((id, agent, String(body, "code")!));
+                    continue;
+                }
+
+                Assert.Equal(agent, String(body.GetProperty("task"), "worker_id"));
+                wins.Add((id, agent));
+                await node.CallAsync("update", new { worker_id = agent, task = id, status = "completed" }, ct);
+            }
+        }
+    }
+}

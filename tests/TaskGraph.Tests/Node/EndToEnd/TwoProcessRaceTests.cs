@@ -102,6 +102,94 @@ public sealed class TwoProcessRaceTests(SharedDbNodesFixture nodes, ITestOutputH
         }
     }
 
+    [Fact]
+    public async Task Two_processes_linking_opposite_directions_at_once_never_make_a_cycle()
+    {
+        var ct = Timeout();
+        var pairs = Enumerable.Range(1, 10).Select(i => (From: $"cyc-{i:D2}-a", To: $"cyc-{i:D2}-b")).ToList();
+        foreach (var (from, to) in pairs)
+        {
+            await nodes.A.CallAsync("create", new { id = from, title = from, tags = new[] { "cycle-race" } }, ct);
+            await nodes.A.CallAsync("create", new { id = to, title = to, tags = new[] { "cycle-race" } }, ct);
+        }
+
+        await UntilAsync(async () => Ids(await nodes.B.CallAsync("list_tasks", new { tags_all = new[] { "cycle-race" }, limit = 1000 }, ct)).Count == 20,
+            "B sees the 20 cycle-race tasks", ct);
+
+        var attempts = pairs.SelectMany(p => new[]
+        {
+            (Pair: p, Forward: true, Call: nodes.A.CallRawAsync("link", new { from = p.From, to = p.To, type = "blocks" }, ct)),
+            (Pair: p, Forward: false, Call: nodes.B.CallRawAsync("link", new { from = p.To, to = p.From, type = "blocks" }, ct)),
+        }).ToList();
+        await System.Threading.Tasks.Task.WhenAll(attempts.Select(a => a.Call)).WaitAsync(ct);
+        output.WriteLine($"link outcomes: {string.Join(", ", attempts.GroupBy(a => a.Call.Result.IsError ? String(a.Call.Result.Body, "code") : "linked").OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}"))}");
+
+        foreach (var pair in pairs)
+        {
+            var results = attempts.Where(a => a.Pair == pair).Select(a => (a.Forward, Result: a.Call.Result)).ToList();
+            Assert.True(results.Count(r => !r.Result.IsError) <= 1, $"both directions of {pair} were linked");
+            Assert.All(results.Where(r => r.Result.IsError), r => Assert.Contains(String(r.Result.Body, "code"), new[] { "DEPENDENCY_CYCLE", "CONFLICT" }));
+
+            // The store holds at most one of the two edges, whichever process reads it.
+            foreach (var node in new[] { nodes.A, nodes.B })
+            {
+                var linked = results.Where(r => !r.Result.IsError).Select(r => r.Forward).ToList();
+                var expectedAfter = linked is [true] ? new[] { pair.To } : [];
+                var expectedBefore = linked is [false] ? new[] { pair.To } : [];
+                await UntilAsync(async () =>
+                {
+                    var scan = await node.CallAsync("scan", new { task = pair.From, before = 1, after = 1 }, ct);
+                    return scan.GetProperty("after").EnumerateArray().Select(t => String(t, "id")).SequenceEqual(expectedAfter)
+                        && scan.GetProperty("before").EnumerateArray().Select(t => String(t, "id")).SequenceEqual(expectedBefore);
+                }, $"both processes show at most one edge between {pair.From} and {pair.To}", ct);
+            }
+        }
+
+        // Leave nothing ready behind for the other tests of the class.
+        await nodes.A.CallAsync("connect", new { worker_id = "cycle-cleaner", force = true }, ct);
+        foreach (var id in pairs.SelectMany(p => new[] { p.From, p.To }))
+        {
+            await nodes.A.CallAsync("delete", new { worker_id = "cycle-cleaner", task = id }, ct);
+        }
+
+        await nodes.A.CallAsync("disconnect", new { worker_id = "cycle-cleaner" }, ct);
+    }
+
+    [Fact]
+    public async Task Agents_on_two_processes_marking_the_same_lock_at_once_leave_exactly_one_holder()
+    {
+        var ct = Timeout();
+        await nodes.A.CallAsync("connect", new { worker_id = "locker-a", force = true }, ct);
+        await nodes.B.CallAsync("connect", new { worker_id = "locker-b", force = true }, ct);
+        var locks = Enumerable.Range(1, 10).Select(i => $"lock:shared-{i:D2}").ToList();
+
+        var attempts = locks.SelectMany(l => new[]
+        {
+            (Lock: l, Agent: "locker-a", Call: nodes.A.CallRawAsync("mark_file", new { agent = "locker-a", file = l }, ct)),
+            (Lock: l, Agent: "locker-b", Call: nodes.B.CallRawAsync("mark_file", new { agent = "locker-b", file = l }, ct)),
+        }).ToList();
+        await System.Threading.Tasks.Task.WhenAll(attempts.Select(a => a.Call)).WaitAsync(ct);
+
+        foreach (var l in locks)
+        {
+            var results = attempts.Where(a => a.Lock == l).ToList();
+            var winner = Assert.Single(results, r => !r.Call.Result.IsError).Agent;
+            var loser = Assert.Single(results, r => r.Call.Result.IsError);
+            Assert.Equal("LOCK_CONFLICT", String(loser.Call.Result.Body, "code"));
+            foreach (var node in new[] { nodes.A, nodes.B })
+            {
+                await UntilAsync(async () =>
+                {
+                    var marks = (await node.CallAsync("list_marks", new { files = new[] { l } }, ct)).GetProperty("marks").EnumerateArray().ToList();
+                    return marks.Count == 1 && String(marks[0], "agent") == winner;
+                }, $"both processes show {winner} as the only holder of {l}", ct);
+            }
+        }
+
+        await nodes.A.CallAsync("disconnect", new { worker_id = "locker-a" }, ct);
+        await nodes.B.CallAsync("disconnect", new { worker_id = "locker-b" }, ct);
+    }
+
     private static async Task RaceAsync(
         NodeProcess node, string agent, ConcurrentBag<(string, string)> wins, ConcurrentBag<(string, string, string)> losses, CancellationToken ct)
     {

@@ -13,14 +13,22 @@ namespace TaskGraph.Tests.Node.Hosting;
 internal sealed class NodeProcess : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly bool _ownsWorkDir;
 
-    private NodeProcess(string workDir) => WorkDir = workDir;
+    private NodeProcess(string workDir, bool ownsWorkDir)
+    {
+        WorkDir = workDir;
+        _ownsWorkDir = ownsWorkDir;
+    }
 
     /// <summary>The built node: src/Node/bin/&lt;config&gt;/net10.0/taskgraph.dll (it has config/ beside it), else the copy next to the tests.</summary>
     public static string NodeDll { get; } = FindNodeDll();
 
-    /// <summary>The child's working directory (deleted on dispose).</summary>
+    /// <summary>The child's working directory (deleted on dispose by the node that created it).</summary>
     public string WorkDir { get; }
+
+    /// <summary>The SQLite file the node serves: <c>WorkDir/tasks.db</c>.</summary>
+    public string DbPath => Path.Combine(WorkDir, "tasks.db");
 
     /// <summary>The connected client.</summary>
     public McpClient Client { get; private set; } = null!;
@@ -29,14 +37,38 @@ internal sealed class NodeProcess : IAsyncDisposable
     public IReadOnlyCollection<string> Stderr => _stderr;
 
     /// <summary>Starts a node with <c>serve --db &lt;temp&gt;/tasks.db</c> plus <paramref name="extraArgs"/> and connects.</summary>
-    public static async Task<NodeProcess> StartAsync(CancellationToken cancellationToken, params string[] extraArgs)
+    public static Task<NodeProcess> StartAsync(CancellationToken cancellationToken, params string[] extraArgs) =>
+        StartInAsync(new NodeProcess(NewWorkDir(), ownsWorkDir: true), cancellationToken, extraArgs);
+
+    /// <summary>
+    /// Starts a second node process in <paramref name="first"/>'s work dir, serving the SAME SQLite file, and connects
+    /// its own MCP client. The work dir stays owned by <paramref name="first"/> (dispose this one first).
+    /// </summary>
+    public static Task<NodeProcess> StartSharingAsync(NodeProcess first, CancellationToken cancellationToken, params string[] extraArgs) =>
+        StartInAsync(new NodeProcess(first.WorkDir, ownsWorkDir: false), cancellationToken, extraArgs);
+
+    /// <summary>Calls a tool; returns whether it failed and its JSON body (the result or the error envelope).</summary>
+    public async Task<(bool IsError, JsonElement Body)> CallRawAsync(string tool, object? args, CancellationToken cancellationToken)
     {
-        var node = new NodeProcess(NewWorkDir());
+        var result = await Client.CallToolAsync(tool, ToArguments(args), cancellationToken: cancellationToken);
+        var text = Text(result);
+        return (result.IsError is true, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>Calls a tool that must fail; returns the whole error envelope (code, message, field, details, blocked_by, suggestion).</summary>
+    public async Task<JsonElement> CallExpectErrorEnvelopeAsync(string tool, object? args, CancellationToken cancellationToken)
+    {
+        var (isError, body) = await CallRawAsync(tool, args, cancellationToken);
+        return isError ? body : throw new InvalidOperationException($"{tool} was expected to fail but answered: {body.GetRawText()}");
+    }
+
+    private static async Task<NodeProcess> StartInAsync(NodeProcess node, CancellationToken cancellationToken, string[] extraArgs)
+    {
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "taskgraph-under-test",
             Command = "dotnet",
-            Arguments = [NodeDll, "serve", "--db", Path.Combine(node.WorkDir, "tasks.db"), .. extraArgs],
+            Arguments = [NodeDll, "serve", "--db", node.DbPath, .. extraArgs],
             WorkingDirectory = node.WorkDir,
             EnvironmentVariables = ChildEnvironment(node.WorkDir),
             StandardErrorLines = node._stderr.Enqueue,
@@ -136,6 +168,11 @@ internal sealed class NodeProcess : IAsyncDisposable
         if (Client is not null)
         {
             await Client.DisposeAsync();
+        }
+
+        if (!_ownsWorkDir)
+        {
+            return;
         }
 
         try

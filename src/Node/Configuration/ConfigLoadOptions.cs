@@ -12,7 +12,7 @@ public sealed record ConfigLoadOptions
     /// <summary>Directories with shipped config (lowest file tier), e.g. <c>&lt;exe dir&gt;/config</c>.</summary>
     public IReadOnlyList<string> InstallDirectories { get; init; } = [];
 
-    /// <summary>Environment variables (only TASK_GRAPH_* are read).</summary>
+    /// <summary>Environment variables: TASK_GRAPH_* set config keys; any may be named by a ${env:NAME} secret reference.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Command-line values.</summary>
@@ -24,7 +24,7 @@ public sealed record ConfigLoadOptions
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
         {
-            if (entry.Key is string key && key.StartsWith("TASK_GRAPH_", StringComparison.Ordinal) && entry.Value is string value)
+            if (entry.Key is string key && entry.Value is string value)
             {
                 env[key] = value;
             }

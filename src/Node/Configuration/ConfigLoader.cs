@@ -49,6 +49,7 @@ public static class ConfigLoader
 
         var reader = new ConfigReader();
         var (config, natsUrl, feedback) = ConfigMapper.Map(tree, reader);
+        var nats = NatsSettingsMapper.Map(tree, natsUrl, options.Environment, reader, warnings);
         reader.ThrowIfProblems();
 
         var configDirs = new List<string>(options.InstallDirectories);
@@ -96,6 +97,7 @@ public static class ConfigLoader
         {
             Config = config,
             NatsUrl = natsUrl,
+            Nats = nats,
             FeedbackEnabled = feedback,
             WorkflowFiles = workflowFiles.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),
             Overlays = overlays.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),

@@ -11,6 +11,9 @@ public sealed record LoadedConfig
     /// <summary>NATS URLs when the nats store is selected.</summary>
     public string? NatsUrl { get; init; }
 
+    /// <summary>NATS connection settings (secrets resolved) when the nats store is selected.</summary>
+    public NatsSettings? Nats { get; init; }
+
     /// <summary>Whether the feedback tools are enabled.</summary>
     public bool FeedbackEnabled { get; init; }
 

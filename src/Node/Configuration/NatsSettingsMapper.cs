@@ -1,0 +1,56 @@
+namespace TaskGraph.Node.Configuration;
+
+/// <summary>Maps <c>server.nats</c> onto <see cref="NatsSettings"/>, resolving secret references.</summary>
+public static class NatsSettingsMapper
+{
+    /// <summary>The settings when the nats store is selected, else null; problems and warnings name their keys.</summary>
+    public static NatsSettings? Map(
+        Dictionary<string, object?> tree, string? url, IReadOnlyDictionary<string, string> environment, ConfigReader reader, List<string> warnings)
+    {
+        if (url is null)
+        {
+            return null;
+        }
+
+        var server = reader.Map(tree, "server", "server");
+        var nats = reader.Map(server, "nats", "server.nats");
+        var tls = reader.Map(nats, "tls", "server.nats.tls");
+        string? Secret(string key)
+        {
+            var raw = reader.String(nats, key, $"server.nats.{key}");
+            if (raw is not null && !SecretReference.IsReference(raw))
+            {
+                warnings.Add($"server.nats.{key} holds a plain-text secret; reference it as ${{env:NAME}} or ${{file:PATH}} instead");
+            }
+
+            return SecretReference.Resolve(raw, $"server.nats.{key}", environment, reader);
+        }
+
+        var replicas = reader.Int(nats, "replicas", "server.nats.replicas") ?? 1;
+        if (replicas is not (1 or 3 or 5))
+        {
+            reader.Problem("server.nats.replicas", $"must be 1, 3 or 5, got {replicas}");
+        }
+
+        var timeout = reader.Int(nats, "request_timeout_ms", "server.nats.request_timeout_ms") ?? 2000;
+        if (timeout < 100)
+        {
+            reader.Problem("server.nats.request_timeout_ms", $"must be at least 100, got {timeout}");
+        }
+
+        return new NatsSettings
+        {
+            Url = url,
+            Replicas = replicas,
+            Token = Secret("token"),
+            User = reader.String(nats, "user", "server.nats.user"),
+            Password = Secret("password"),
+            NKeySeed = Secret("nkey_seed"),
+            CredsFile = reader.String(nats, "creds_file", "server.nats.creds_file"),
+            TlsCaFile = reader.String(tls, "ca", "server.nats.tls.ca"),
+            TlsCertFile = reader.String(tls, "cert", "server.nats.tls.cert"),
+            TlsKeyFile = reader.String(tls, "key", "server.nats.tls.key"),
+            RequestTimeoutMs = timeout,
+        };
+    }
+}

@@ -6,6 +6,9 @@ internal interface IRawBaseline : IAsyncDisposable
     /// <summary>What one round trip is, for the table (e.g. "raw BEGIN IMMEDIATE/UPDATE/COMMIT").</summary>
     string Name { get; }
 
+    /// <summary>What one race attempt is, for the table.</summary>
+    string RaceName { get; }
+
     /// <summary>One read-modify-write of caller <paramref name="caller"/>'s own key (a single-row transaction or get+CAS).</summary>
     ValueTask WriteAsync(int caller, long sequence, CancellationToken cancellationToken);
 

@@ -116,7 +116,7 @@ internal sealed class RaceScenario(string name, Func<IBenchEnvironment> environm
 
         notes.WriteLine(FormattableString.Invariant(
             $"{name}: {rounds} rounds x {racers} racers; rounds without exactly one winner: {badRounds}; losers that gave up with CONFLICT: {conflicts}; raw winner p99 {rawWinners.PercentileUs(0.99):0.0} us, raw loser p99 {rawLosers.PercentileUs(0.99):0.0} us"));
-        var baselineName = "raw race: " + baseline.Name;
+        var baselineName = baseline.RaceName;
         return
         [
             BenchResult.From(name + "/winner", store, racers, winners, rawWinners, baselineName),

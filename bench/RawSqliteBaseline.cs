@@ -16,6 +16,9 @@ internal sealed class RawSqliteBaseline : IRawBaseline
     /// <inheritdoc />
     public string Name => "raw BEGIN IMMEDIATE;UPDATE;COMMIT";
 
+    /// <inheritdoc />
+    public string RaceName => "raw UPDATE..WHERE owner IS NULL txn";
+
     /// <summary>Creates the file and its tables and opens one connection per caller.</summary>
     public static RawSqliteBaseline Open(string path, int callers)
     {

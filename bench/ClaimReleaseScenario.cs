@@ -20,7 +20,7 @@ internal sealed class ClaimReleaseScenario(string name, Func<IBenchEnvironment> 
     public string Store => store;
 
     /// <inheritdoc />
-    public string Description => "1 caller: claim+release cycle through Core vs one raw single-row write";
+    public string Description => "1 caller: claim+release cycle through Core vs one raw round trip (single-row txn / KV get+CAS)";
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchOptions options, TextWriter notes, CancellationToken cancellationToken)

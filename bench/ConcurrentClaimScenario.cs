@@ -18,7 +18,7 @@ internal sealed class ConcurrentClaimScenario(string name, Func<IBenchEnvironmen
     public string Store => store;
 
     /// <inheritdoc />
-    public string Description => $"{callers} callers on disjoint tasks: claim+release cycle through Core vs {callers} concurrent raw writes";
+    public string Description => $"{callers} callers on disjoint tasks: claim+release cycle through Core vs {callers} concurrent raw round trips";
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchOptions options, TextWriter notes, CancellationToken cancellationToken)

@@ -32,7 +32,11 @@ internal static class Program
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
 
-        var selected = catalog.Where(c => options.Scenarios.Count == 0 || options.Scenarios.Contains(c.Name)).SelectMany(c => c.Scenarios).ToList();
+        // Without names, NATS scenarios run only where a nats-server binary is installed.
+        var selected = catalog
+            .Where(c => options.Scenarios.Contains(c.Name) || (options.Scenarios.Count == 0 && (!c.Name.StartsWith("nats-", StringComparison.Ordinal) || NatsEnvironment.Available())))
+            .SelectMany(c => c.Scenarios)
+            .ToList();
         var notes = options.Json ? Console.Error : Console.Out;
         var results = new List<BenchResult>();
         using var cancel = new CancellationTokenSource();

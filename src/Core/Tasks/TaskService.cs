@@ -596,8 +596,10 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
     private async Task AfterTransitionAsync(
         string callerId, TaskRecord before, TaskRecord after, List<string> reserved, List<string> unblocked, List<string> advanced, CancellationToken cancellationToken)
     {
-        // The former owner's reservation goes (it released, or someone took the task over).
-        if (before.Owner is { } formerOwner && formerOwner != after.Owner)
+        // The former owner's reservation goes (it released, or someone took the task over). When the caller is that
+        // owner, the reservation goes in the same write as the caller's bookkeeping below.
+        var formerOwner = before.Owner is { } f && f != after.Owner ? f : null;
+        if (formerOwner is not null && formerOwner != callerId)
         {
             await _ledger.UnreserveAsync(formerOwner, before.Id, cancellationToken).ConfigureAwait(false);
         }
@@ -608,22 +610,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             await _ledger.UnreserveAsync(workerId, before.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        var caller = await context.Records.GetWorkerAsync(callerId, cancellationToken).ConfigureAwait(false);
-        var workflow = context.Config.WorkflowFor(caller?.Value.Workflow);
-        if (caller is { } c && (c.Value.LastStatus != after.Status || c.Value.LastPhase != after.Phase
-            || Lease.NeedsRenewal(c.Value, context.NowMs, context.Config.Server.StaleTimeoutSeconds)))
-        {
-            try
-            {
-                var renewed = Lease.Renew(c.Value, context.NowMs, context.Config.Server.StaleTimeoutSeconds) with { LastStatus = after.Status, LastPhase = after.Phase };
-                await context.Records.PutWorkerAsync(renewed, c.Revision, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // Only bookkeeping (prompt state, heartbeat): the worker's own next call refreshes it.
-            }
-        }
-
+        var workflow = await SettleCallerAsync(callerId, after, formerOwner == callerId ? before.Id : null, cancellationToken).ConfigureAwait(false);
         if (before.Status != after.Status && (workflow.IsTerminal(after.Status) || after.Status == "completed"))
         {
             await RemoveMarksOfTasksAsync([after.Id], cancellationToken).ConfigureAwait(false);
@@ -633,6 +620,59 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         {
             await PropagateUnblockAsync(after, workflow, unblocked, advanced, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The caller's bookkeeping after a transition (prompt state, heartbeat) and, when it released
+    /// <paramref name="droppedTaskId"/>, dropping that reservation: one read and at most one write. Returns the caller's workflow.
+    /// </summary>
+    private async Task<WorkflowDefinition> SettleCallerAsync(string callerId, TaskRecord after, string? droppedTaskId, CancellationToken cancellationToken)
+    {
+        string? workflowName = null;
+        try
+        {
+            await context.RetryAsync(async _ =>
+            {
+                if (await context.Records.GetWorkerAsync(callerId, cancellationToken).ConfigureAwait(false) is not { } current)
+                {
+                    return false;
+                }
+
+                var worker = current.Value;
+                workflowName = worker.Workflow;
+                var now = context.NowMs;
+                var timeout = context.Config.Server.StaleTimeoutSeconds;
+                var drop = droppedTaskId is not null && worker.Claims.Any(c => c.TaskId == droppedTaskId);
+                var bookkeeping = worker.LastStatus != after.Status || worker.LastPhase != after.Phase || Lease.NeedsRenewal(worker, now, timeout);
+                if (!drop && !bookkeeping)
+                {
+                    return false;
+                }
+
+                var next = drop ? worker with { Claims = [.. worker.Claims.Where(c => c.TaskId != droppedTaskId)] } : worker;
+                if (bookkeeping)
+                {
+                    next = Lease.Renew(next, now, timeout) with { LastStatus = after.Status, LastPhase = after.Phase };
+                }
+
+                try
+                {
+                    await context.Records.PutWorkerAsync(next, current.Revision, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ConcurrencyConflictException) when (!drop)
+                {
+                    // Only bookkeeping (prompt state, heartbeat): the worker's own next call refreshes it.
+                }
+
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskGraphException ex) when (ex.Code == ErrorCodes.Conflict)
+        {
+            // A leftover reservation only makes the limit stricter until it is pruned; never looser.
+        }
+
+        return context.Config.WorkflowFor(workflowName);
     }
 
     private async Task PropagateUnblockAsync(TaskRecord blocker, WorkflowDefinition workflow, List<string> unblocked, List<string> advanced, CancellationToken cancellationToken)

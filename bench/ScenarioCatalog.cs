@@ -1,0 +1,24 @@
+namespace TaskGraph.Bench;
+
+/// <summary>Every scenario by command-line name; one name may run several scenarios (e.g. 1 and 16 callers).</summary>
+internal static class ScenarioCatalog
+{
+    /// <summary>The scenarios in run order, grouped under the names the command line accepts.</summary>
+    public static IReadOnlyList<(string Name, IReadOnlyList<IScenario> Scenarios)> All()
+    {
+        static IBenchEnvironment Sqlite() => new SqliteEnvironment();
+        static IBenchEnvironment Nats() => new NatsEnvironment();
+        return
+        [
+            ("sqlite-claim-release", [new ClaimReleaseScenario("sqlite-claim-release", Sqlite, "sqlite", 4000)]),
+            ("sqlite-claim-16", [new ConcurrentClaimScenario("sqlite-claim-16", Sqlite, "sqlite", 16, 4000)]),
+            ("sqlite-race", [new RaceScenario("sqlite-race", Sqlite, "sqlite", 16, 3200)]),
+            ("nats-claim-release",
+            [
+                new ClaimReleaseScenario("nats-claim-release", Nats, "nats", 2000),
+                new ConcurrentClaimScenario("nats-claim-release", Nats, "nats", 16, 3200),
+            ]),
+            ("nats-race", [new RaceScenario("nats-race", Nats, "nats", 16, 3200)]),
+        ];
+    }
+}

@@ -18,7 +18,8 @@ public sealed class ClaimLedger(GraphContext context)
     /// Reserves <paramref name="taskId"/> on the worker and renews its lease. Returns true when a reservation was added
     /// (the caller must undo it if its claim then fails), false when one was already there.
     /// </summary>
-    public async Task<bool> ReserveAsync(Versioned<WorkerRecord> worker, string taskId, CancellationToken cancellationToken)
+    public async Task<bool> ReserveAsync(
+        Versioned<WorkerRecord> worker, string taskId, CancellationToken cancellationToken, string? lastStatus = null, string? lastPhase = null)
     {
         var now = context.NowMs;
         var timeout = context.Config.Server.StaleTimeoutSeconds;
@@ -49,7 +50,13 @@ public sealed class ClaimLedger(GraphContext context)
             };
         }
 
-        var next = Lease.Renew(worker.Value, now, timeout) with { Claims = [.. claims, new ClaimReservation(taskId, now)] };
+        // The claimant's prompt state rides along with the reservation: one worker write per claim instead of two.
+        var next = Lease.Renew(worker.Value, now, timeout) with
+        {
+            Claims = [.. claims, new ClaimReservation(taskId, now)],
+            LastStatus = lastStatus ?? worker.Value.LastStatus,
+            LastPhase = lastStatus is null ? worker.Value.LastPhase : lastPhase,
+        };
         await context.Records.PutWorkerAsync(next, worker.Revision, cancellationToken).ConfigureAwait(false);
         return true;
     }

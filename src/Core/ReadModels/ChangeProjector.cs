@@ -86,10 +86,23 @@ internal sealed class ChangeProjector(SqliteConnection db)
             SqlCommands.Execute(db, "UPDATE claim_sequence SET task_id = $new WHERE task_id = $old", ("$new", task.Id), ("$old", renamedFrom));
         }
 
-        UpsertTaskRow(task, Encoding.UTF8.GetString(json.Span), existing?.RowId);
-        ReplaceTags("task_tags", task.Id, task.Tags);
-        ReplaceTags("task_needed_tags", task.Id, task.NeededTags);
-        ReplaceTags("task_wanted_tags", task.Id, task.WantedTags);
+        // Most revisions (claims, releases, thoughts) change neither text nor tags: skip those rewrites.
+        var textChanged = existing is null || existing.Value.Title != task.Title || existing.Value.Description != (task.Description ?? string.Empty);
+        UpsertTaskRow(task, Encoding.UTF8.GetString(json.Span), existing?.RowId, textChanged);
+        if (existing is null || existing.Value.Tags != SqlCommands.JsonList(task.Tags))
+        {
+            ReplaceTags("task_tags", task.Id, task.Tags);
+        }
+
+        if (existing is null || existing.Value.Needed != SqlCommands.JsonList(task.NeededTags))
+        {
+            ReplaceTags("task_needed_tags", task.Id, task.NeededTags);
+        }
+
+        if (existing is null || existing.Value.Wanted != SqlCommands.JsonList(task.WantedTags))
+        {
+            ReplaceTags("task_wanted_tags", task.Id, task.WantedTags);
+        }
 
         if (previous is null || previous.Value.Status != task.Status)
         {
@@ -122,19 +135,19 @@ internal sealed class ChangeProjector(SqliteConnection db)
             ("$reason", task.Change?.Reason),
             ("$ts", ts));
 
-    private (long RowId, string Status, string? Phase)? ReadStatusAndPhase(string id)
+    private (long RowId, string Status, string? Phase, string Title, string Description, string Tags, string Needed, string Wanted)? ReadStatusAndPhase(string id)
     {
         var rows = SqlCommands.Query(
             db,
-            "SELECT rowid, status, phase FROM tasks WHERE id = $id",
-            r => (r.GetInt64(0), r.GetString(1), SqlCommands.StringOrNull(r, 2)),
+            "SELECT rowid, status, phase, title, coalesce(description, ''), tags, needed_tags, wanted_tags FROM tasks WHERE id = $id",
+            r => (r.GetInt64(0), r.GetString(1), SqlCommands.StringOrNull(r, 2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7)),
             ("$id", id));
         return rows.Count == 0 ? null : rows[0];
     }
 
-    private void UpsertTaskRow(TaskRecord t, string json, long? existingRowId)
+    private void UpsertTaskRow(TaskRecord t, string json, long? existingRowId, bool textChanged)
     {
-        if (existingRowId is { } rid)
+        if (existingRowId is { } rid && textChanged)
         {
             SqlCommands.Execute(db, "DELETE FROM tasks_fts WHERE rowid = $rid", ("$rid", rid));
         }
@@ -201,6 +214,11 @@ internal sealed class ChangeProjector(SqliteConnection db)
             ("$deletedReason", t.DeletedReason),
             ("$record", json)),
             System.Globalization.CultureInfo.InvariantCulture);
+        if (!textChanged)
+        {
+            return;
+        }
+
         SqlCommands.Execute(
             db,
             "INSERT INTO tasks_fts (rowid, task_id, title, description) VALUES ($rid, $id, $title, $description)",

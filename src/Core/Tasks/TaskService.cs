@@ -304,7 +304,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     }
 
                     CheckTags(next, caller.Value);
-                    if (await _ledger.ReserveAsync(caller, task.Id, cancellationToken).ConfigureAwait(false))
+                    if (await _ledger.ReserveAsync(caller, task.Id, cancellationToken, status, next.Phase).ConfigureAwait(false))
                     {
                         reserved.Add(caller.Value.Id);
                     }

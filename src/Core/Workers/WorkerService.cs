@@ -112,10 +112,10 @@ public sealed class WorkerService(GraphContext context)
     }
 
     /// <summary>Renews the worker's lease (when due) and returns the current record.</summary>
-    public async Task<WorkerRecord> HeartbeatAsync(string workerId, bool always, CancellationToken cancellationToken = default) =>
+    public async Task<WorkerRecord> HeartbeatAsync(string workerId, bool always, CancellationToken cancellationToken = default, string field = "worker_id") =>
         await context.RetryAsync(async _ =>
         {
-            var worker = await RequireLiveAsync(workerId, "worker_id", cancellationToken).ConfigureAwait(false);
+            var worker = await RequireLiveAsync(workerId, field, cancellationToken).ConfigureAwait(false);
             var timeout = context.Config.Server.StaleTimeoutSeconds;
             var now = context.NowMs;
             if (!always && !Lease.NeedsRenewal(worker.Value, now, timeout))
@@ -132,7 +132,7 @@ public sealed class WorkerService(GraphContext context)
     public async Task<int> ThinkingAsync(string workerId, string thought, IReadOnlyList<string>? taskIds, CancellationToken cancellationToken = default)
     {
         Limits.Text(thought, "thought");
-        var worker = await HeartbeatAsync(workerId, always: true, cancellationToken).ConfigureAwait(false);
+        var worker = await HeartbeatAsync(workerId, always: true, cancellationToken, "agent").ConfigureAwait(false);
         var targets = worker.Claims.Select(c => c.TaskId)
             .Where(id => taskIds is null || taskIds.Count == 0 || taskIds.Contains(id))
             .Distinct(StringComparer.Ordinal);

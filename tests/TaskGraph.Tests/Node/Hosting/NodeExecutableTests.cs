@@ -55,7 +55,7 @@ public sealed class NodeExecutableTests
     }
 
     [Fact]
-    public async Task Tools_list_describes_list_workflows_and_every_parameter()
+    public async Task Tools_list_has_every_catalogue_tool_with_a_description_on_the_tool_and_every_parameter()
     {
         var ct = Timeout;
         await using var node = await NodeProcess.StartAsync(ct);
@@ -66,8 +66,16 @@ public sealed class NodeExecutableTests
         var tools = await node.Client.ListToolsAsync(cancellationToken: ct);
         var tool = Assert.Single(tools, t => t.Name == "list_workflows");
         Assert.False(string.IsNullOrWhiteSpace(tool.Description));
+        string[] expected =
+        [
+            "connect", "disconnect", "list_agents", "cleanup_stale", "thinking", "create", "create_tree", "get", "list_tasks",
+            "update", "claim", "delete", "rename", "scan", "search", "link", "unlink", "relink", "task_history",
+            "project_history", "mark_file", "unmark_file", "list_marks", "mark_updates", "list_workflows",
+        ];
+        Assert.Empty(expected.Except(tools.Select(t => t.Name)));
         foreach (var tl in tools)
         {
+            Assert.False(string.IsNullOrWhiteSpace(tl.Description), $"{tl.Name} has no description");
             foreach (var property in tl.JsonSchema.GetProperty("properties").EnumerateObject())
             {
                 Assert.True(property.Value.TryGetProperty("description", out var d) && d.GetString()!.Length > 0,

@@ -22,6 +22,7 @@ public sealed class ClusterNodeKillClaimTests(ITestOutputHelper output)
     public async Task Killing_the_stream_leader_during_a_claim_race_on_three_nodes_leaves_every_task_won_exactly_once()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var cluster = await NatsCluster.StartAsync(cts.Token);
         var config = new TaskGraphConfig { Server = new ServerSettings { ClaimLimit = Tasks } };
         await using var first = await RulesHarness.CreateOnNatsAsync(
@@ -44,6 +45,7 @@ public sealed class ClusterNodeKillClaimTests(ITestOutputHelper output)
                 await first.ConnectAsync($"agent{a}", cts.Token);
             }
 
+            output.WriteLine($"{clock.ElapsedMilliseconds} ms: set up");
             var victim = await StreamLeaderAsync(cluster, "KV_tg_" + ((NatsRecordStore)first.Store).Graph, cts.Token);
             var race = new ClaimRaceUnderFaults();
             var winsAtKill = 0;
@@ -56,14 +58,17 @@ public sealed class ClusterNodeKillClaimTests(ITestOutputHelper output)
 
                 await cluster.Nodes.Single(n => n.Name == victim).KillAsync();
                 winsAtKill = race.Wins;
+                output.WriteLine($"{clock.ElapsedMilliseconds} ms: killed");
             }, cts.Token);
 
             await race.RunAsync(Agents, Tasks, a => nodes[a % nodes.Length].Tasks, cts.Token);
             await killer.WaitAsync(cts.Token);
+            output.WriteLine($"{clock.ElapsedMilliseconds} ms: race over");
 
             output.WriteLine($"killed {victim} after {winsAtKill} wins; agents saw {race.Unavailable} STORE_UNAVAILABLE and {race.Conflicts} CONFLICT");
             Assert.True(race.Wins > winsAtKill, $"no claim succeeded after {victim} was killed at {winsAtKill} wins");
             await race.AssertExactlyOnceAsync(nodes[1], Agents, Tasks, cts.Token);
+            output.WriteLine($"{clock.ElapsedMilliseconds} ms: checked");
         }
         finally
         {

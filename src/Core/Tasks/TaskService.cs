@@ -353,8 +353,12 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 return (task, next);
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex) when (!IsOutcomeUnknown(ex))
         {
+            // The claim was decided against (or never sent): its reservation goes. When the outcome is unknown (the store
+            // timed out, or the caller gave up mid-write) the claim may have landed, so the reservation stays; a leftover
+            // only makes the limit stricter until it is pruned (ClaimLedger), whereas dropping a landed claim's reservation
+            // would let the worker exceed its limit and hide the task from the sweeper.
             foreach (var workerId in reserved)
             {
                 await _ledger.UnreserveAsync(workerId, request.TaskId, CancellationToken.None).ConfigureAwait(false);
@@ -378,6 +382,9 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
 
         return new UpdateTaskResult(after, before, unblocked, advanced, phaseWarning, tagWarnings);
     }
+
+    private static bool IsOutcomeUnknown(Exception ex) =>
+        ex is OperationCanceledException || ex is TaskGraphException { Code: ErrorCodes.StoreUnavailable };
 
     /// <summary>Soft-deletes (or obliterates) a task, cascading to its <c>contains</c> descendants when asked.</summary>
     public async Task<bool> DeleteAsync(

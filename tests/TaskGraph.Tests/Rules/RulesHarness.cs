@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
+using TaskGraph.Bus.Connection;
+using TaskGraph.Bus.KeyValue;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
@@ -7,6 +9,7 @@ using TaskGraph.Core.Graph;
 using TaskGraph.Core.Leases;
 using TaskGraph.Core.Marks;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
 using TaskGraph.Core.Storage.Sqlite;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Workers;
@@ -14,8 +17,10 @@ using TaskGraph.Core.Workers;
 namespace TaskGraph.Tests.Rules;
 
 /// <summary>
-/// One "node" of the rules engine over an embedded SQLite store: the services, a clock and a live config. A harness made with
-/// <see cref="CreateAsync"/> owns a temp directory; <see cref="OpenNodeAsync"/> opens another node on the same file.
+/// One "node" of the rules engine: the services over its own store instance, a clock and a live config. A harness made with
+/// <see cref="CreateAsync"/> (SQLite file) or <see cref="CreateOnNatsAsync"/> (one NATS graph) owns a temp directory;
+/// <see cref="OpenNodeAsync"/> opens another node on the same data: another store instance on the same file, or another
+/// NATS connection (to the next server of a cluster) on the same graph.
 /// </summary>
 public sealed class RulesHarness : IAsyncDisposable
 {
@@ -26,10 +31,12 @@ public sealed class RulesHarness : IAsyncDisposable
     public static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly string? _ownedDirectory;
+    private readonly Origin _origin;
 
-    private RulesHarness(SqliteRecordStore store, TimeProvider time, ConfigHolder config, string path, string? ownedDirectory)
+    private RulesHarness(IRecordStore store, TimeProvider time, ConfigHolder config, Origin origin, string path, string? ownedDirectory)
     {
         _ownedDirectory = ownedDirectory;
+        _origin = origin;
         Store = store;
         Time = time;
         Config = config;
@@ -43,14 +50,17 @@ public sealed class RulesHarness : IAsyncDisposable
         Sweeper = new StaleWorkerSweeper(Context);
     }
 
-    /// <summary>The store file.</summary>
+    /// <summary>The store file (for NATS, a file name in the harness's temp directory that nothing opens).</summary>
     public string Path { get; }
+
+    /// <summary>Which store the nodes share ("sqlite", "nats", "nats-r3").</summary>
+    public string Backend => _origin.Backend;
 
     /// <summary>The base directory relative mark paths resolve against.</summary>
     public string MarkDirectory { get; }
 
     /// <summary>This node's store instance.</summary>
-    public SqliteRecordStore Store { get; }
+    public IRecordStore Store { get; }
 
     /// <summary>This node's clock.</summary>
     public TimeProvider Time { get; }
@@ -88,16 +98,51 @@ public sealed class RulesHarness : IAsyncDisposable
         var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "taskgraph-rules", Guid.NewGuid().ToString("N"));
         var path = System.IO.Path.Combine(directory, "tasks.db");
         time ??= new FakeTimeProvider(Epoch);
-        var store = await SqliteRecordStore.OpenAsync(new SqliteStoreOptions { Path = path }, time, cancellationToken);
-        return new RulesHarness(store, time, new ConfigHolder(config ?? new TaskGraphConfig()), path, directory);
+        var origin = new Origin("sqlite", async (_, ct) => await SqliteRecordStore.OpenAsync(new SqliteStoreOptions { Path = path }, time, ct));
+        var store = await origin.OpenAsync(cancellationToken);
+        return new RulesHarness(store, time, new ConfigHolder(config ?? new TaskGraphConfig()), origin, path, directory);
     }
 
-    /// <summary>Another node on this harness's file: its own store instance, same clock, its own copy of the config.</summary>
-    public async Task<RulesHarness> OpenNodeAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A fresh graph on NATS, on a fake clock unless <paramref name="time"/> is given. Node <c>i</c> connects to
+    /// <paramref name="urlOfNode"/>(i) (a cluster spreads its nodes over its servers); <paramref name="options"/> may adjust
+    /// the store options (timeouts, fence lifetime).
+    /// </summary>
+    public static async Task<RulesHarness> CreateOnNatsAsync(
+        Func<int, string> urlOfNode,
+        int replicas,
+        TaskGraphConfig? config = null,
+        TimeProvider? time = null,
+        Func<NatsStoreOptions, NatsStoreOptions>? options = null,
+        CancellationToken cancellationToken = default)
     {
-        var store = await SqliteRecordStore.OpenAsync(new SqliteStoreOptions { Path = Path }, Time, cancellationToken);
-        return new RulesHarness(store, Time, new ConfigHolder(Config.Current), Path, null);
+        ArgumentNullException.ThrowIfNull(urlOfNode);
+        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "taskgraph-rules", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var graph = "r" + Guid.NewGuid().ToString("N")[..16];
+        time ??= new FakeTimeProvider(Epoch);
+        var origin = new Origin(replicas > 1 ? "nats-r3" : "nats", async (node, ct) =>
+        {
+            var settings = new NatsStoreOptions { Url = urlOfNode(node), Graph = graph, Replicas = replicas, Name = $"rules-node{node}" };
+            return await NatsRecordStore.OpenAsync(options?.Invoke(settings) ?? settings, null, ct);
+        });
+        var store = await origin.OpenAsync(cancellationToken);
+        return new RulesHarness(store, time, new ConfigHolder(config ?? new TaskGraphConfig()), origin, System.IO.Path.Combine(directory, "tasks.db"), directory);
     }
+
+    /// <summary>Another node on this harness's data: its own store instance, same clock, its own copy of the config.</summary>
+    public async Task<RulesHarness> OpenNodeAsync(CancellationToken cancellationToken = default) =>
+        await OpenNodeAsync(null, cancellationToken);
+
+    /// <summary>Another node whose store instance is wrapped by <paramref name="wrap"/> (null = as opened).</summary>
+    public async Task<RulesHarness> OpenNodeAsync(Func<IRecordStore, IRecordStore>? wrap, CancellationToken cancellationToken)
+    {
+        var store = await OpenStoreAsync(cancellationToken);
+        return new RulesHarness(wrap?.Invoke(store) ?? store, Time, new ConfigHolder(Config.Current), _origin, Path, null);
+    }
+
+    /// <summary>A new store instance on this harness's data (for a <c>GraphRuntime</c>, say); the caller disposes it.</summary>
+    public Task<IRecordStore> OpenStoreAsync(CancellationToken cancellationToken) => _origin.OpenAsync(cancellationToken);
 
     /// <summary><paramref name="count"/> nodes on this file: this harness first, then new ones.</summary>
     public async Task<RulesHarness[]> OpenNodesAsync(int count, CancellationToken cancellationToken = default)
@@ -217,6 +262,16 @@ public sealed class RulesHarness : IAsyncDisposable
                 // Another node of this file may still be closing; the temp directory is only litter.
             }
         }
+    }
+
+    /// <summary>How to open one more store instance on the same data; counts the nodes so a cluster spreads them.</summary>
+    private sealed class Origin(string backend, Func<int, CancellationToken, Task<IRecordStore>> open)
+    {
+        private int _nodes = -1;
+
+        public string Backend { get; } = backend;
+
+        public Task<IRecordStore> OpenAsync(CancellationToken cancellationToken) => open(Interlocked.Increment(ref _nodes), cancellationToken);
     }
 
     /// <summary>The services decide on store reads, so their own writes are visible at once.</summary>

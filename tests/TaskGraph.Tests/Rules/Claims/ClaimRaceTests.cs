@@ -7,18 +7,21 @@ using TaskGraph.Core.Storage;
 namespace TaskGraph.Tests.Rules.Claims;
 
 /// <summary>
-/// Several nodes (separate store instances on one SQLite file) racing on the system clock: one owner per task
+/// Several nodes (separate store instances on one SQLite file or one NATS graph) racing on the system clock: one owner per task
 /// (invariant 1), no claim past unsatisfied blockers (2), no worker over its claim limit (7).
 /// </summary>
-public sealed class ClaimRaceTests
+public abstract class ClaimRaceTests
 {
     private const int Nodes = 4;
+
+    /// <summary>Where the nodes keep their data.</summary>
+    protected abstract RulesBackend Backend { get; }
 
     [Fact]
     public async Task Eight_agents_racing_for_forty_tasks_leave_every_task_with_exactly_the_owner_whose_claim_succeeded()
     {
         using var cts = RulesHarness.Timeout();
-        await using var first = await RulesHarness.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
+        await using var first = await Backend.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
         var nodes = await first.OpenNodesAsync(Nodes, cts.Token);
         try
         {
@@ -92,7 +95,7 @@ public sealed class ClaimRaceTests
     public async Task One_worker_claiming_on_two_nodes_at_once_never_exceeds_its_claim_limit()
     {
         using var cts = RulesHarness.Timeout();
-        await using var first = await RulesHarness.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
+        await using var first = await Backend.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
         await using var second = await first.OpenNodeAsync(cts.Token);
         await first.ConnectAsync("solo", cts.Token);
         for (var t = 0; t < 20; t++)
@@ -121,7 +124,7 @@ public sealed class ClaimRaceTests
     public async Task A_task_whose_blocker_is_being_raced_over_is_never_claimed_without_force()
     {
         using var cts = RulesHarness.Timeout();
-        await using var first = await RulesHarness.CreateAsync(new TaskGraphConfig { Server = new ServerSettings { ClaimLimit = 50 } }, TimeProvider.System, cts.Token);
+        await using var first = await Backend.CreateAsync(new TaskGraphConfig { Server = new ServerSettings { ClaimLimit = 50 } }, TimeProvider.System, cts.Token);
         var nodes = await first.OpenNodesAsync(Nodes, cts.Token);
         try
         {
@@ -184,7 +187,7 @@ public sealed class ClaimRaceTests
     public async Task Two_nodes_connecting_the_same_worker_id_at_once_register_it_once()
     {
         using var cts = RulesHarness.Timeout();
-        await using var first = await RulesHarness.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
+        await using var first = await Backend.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
         await using var second = await first.OpenNodeAsync(cts.Token);
 
         for (var round = 0; round < 10; round++)

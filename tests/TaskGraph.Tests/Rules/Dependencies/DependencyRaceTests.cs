@@ -5,13 +5,16 @@ using TaskGraph.Core.Errors;
 namespace TaskGraph.Tests.Rules.Dependencies;
 
 /// <summary>Invariant 3 with two nodes writing at once: no cycle, at most one <c>contains</c> parent.</summary>
-public sealed class DependencyRaceTests
+public abstract class DependencyRaceTests
 {
+    /// <summary>Where the nodes keep their data.</summary>
+    protected abstract RulesBackend Backend { get; }
+
     [Fact]
     public async Task Concurrent_a_to_b_and_b_to_a_from_two_nodes_never_both_succeed()
     {
         using var cts = RulesHarness.Timeout();
-        await using var first = await RulesHarness.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
+        await using var first = await Backend.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
         await using var second = await first.OpenNodeAsync(cts.Token);
 
         for (var round = 0; round < 20; round++)
@@ -44,7 +47,7 @@ public sealed class DependencyRaceTests
     public async Task Concurrent_parents_for_one_child_from_two_nodes_leave_exactly_one()
     {
         using var cts = RulesHarness.Timeout();
-        await using var first = await RulesHarness.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
+        await using var first = await Backend.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
         await using var second = await first.OpenNodeAsync(cts.Token);
 
         for (var round = 0; round < 10; round++)

@@ -5,13 +5,16 @@ using TaskGraph.Core.Storage;
 namespace TaskGraph.Tests.Rules.Marks;
 
 /// <summary>Invariant 4 with several nodes writing at once: an exclusive <c>lock:</c> mark has one holder.</summary>
-public sealed class LockRaceTests
+public abstract class LockRaceTests
 {
+    /// <summary>Where the nodes keep their data.</summary>
+    protected abstract RulesBackend Backend { get; }
+
     [Fact]
     public async Task Eight_agents_on_four_nodes_racing_for_one_lock_leave_exactly_one_holder()
     {
         using var cts = RulesHarness.Timeout();
-        await using var first = await RulesHarness.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
+        await using var first = await Backend.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
         var nodes = await first.OpenNodesAsync(4, cts.Token);
         try
         {

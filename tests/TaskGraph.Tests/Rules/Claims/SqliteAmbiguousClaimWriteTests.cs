@@ -1,0 +1,8 @@
+namespace TaskGraph.Tests.Rules.Claims;
+
+/// <summary>Ambiguous claim writes over a SQLite file.</summary>
+public sealed class SqliteAmbiguousClaimWriteTests : AmbiguousClaimWriteTests
+{
+    /// <inheritdoc />
+    protected override RulesBackend Backend => RulesBackend.Sqlite;
+}

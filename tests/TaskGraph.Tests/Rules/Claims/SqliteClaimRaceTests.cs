@@ -1,0 +1,8 @@
+namespace TaskGraph.Tests.Rules.Claims;
+
+/// <summary>The claim races on several store instances over one SQLite file.</summary>
+public sealed class SqliteClaimRaceTests : ClaimRaceTests
+{
+    /// <inheritdoc />
+    protected override RulesBackend Backend => RulesBackend.Sqlite;
+}

@@ -1,0 +1,8 @@
+namespace TaskGraph.Tests.Rules.Dependencies;
+
+/// <summary>The link races on several store instances over one SQLite file.</summary>
+public sealed class SqliteDependencyRaceTests : DependencyRaceTests
+{
+    /// <inheritdoc />
+    protected override RulesBackend Backend => RulesBackend.Sqlite;
+}

@@ -1,0 +1,8 @@
+namespace TaskGraph.Tests.Rules.History;
+
+/// <summary>Invariant 5 with three read models over one SQLite file.</summary>
+public sealed class SqliteCommitOrderHistoryTests : CommitOrderHistoryTests
+{
+    /// <inheritdoc />
+    protected override RulesBackend Backend => RulesBackend.Sqlite;
+}

@@ -1,0 +1,8 @@
+namespace TaskGraph.Tests.Rules.Leases;
+
+/// <summary>Lease expiry across three store instances over one SQLite file.</summary>
+public sealed class SqliteLeaseExpiryAcrossNodesTests : LeaseExpiryAcrossNodesTests
+{
+    /// <inheritdoc />
+    protected override RulesBackend Backend => RulesBackend.Sqlite;
+}

@@ -1,0 +1,8 @@
+namespace TaskGraph.Tests.Rules.Marks;
+
+/// <summary>The lock races on several store instances over one SQLite file.</summary>
+public sealed class SqliteLockRaceTests : LockRaceTests
+{
+    /// <inheritdoc />
+    protected override RulesBackend Backend => RulesBackend.Sqlite;
+}

@@ -14,7 +14,7 @@ namespace TaskGraph.Tests.Node.Distributed;
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
     private const int Tasks = 16;
-    private static readonly HashSet<string> Losses = ["ALREADY_CLAIMED", "INVALID_STATE", "CONFLICT", "STORE_UNAVAILABLE"];
+    private static readonly HashSet<string> Losses = ["ALREADY_CLAIMED", "INVALID_STATE", "CONFLICT", "STORE_UNAVAILABLE", "CLAIM_LIMIT_REACHED"];
 
     [Fact]
     public async Task Claims_through_two_nodes_continue_after_a_nats_node_is_killed_and_no_task_is_won_twice()
@@ -76,21 +76,32 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Claims and completes ready crates until all are completed and the kill has happened. A call that could not reach the store may still have landed,
-    /// so the agent's own tasks (list_tasks owner=agent) are the truth about what it won, not the answers.
+    /// Claims and completes ready crates until all are completed and the kill has happened. A call that got no answer from
+    /// the store may still have landed, and in a cluster a record stays fenced until such a write can no longer land; so
+    /// the agent's own tasks (list_tasks owner=agent) are the truth about what it won, and a completion that did not go
+    /// through is tried again on the next round while the agent goes on claiming. Known (nats-server 2.9): with a node
+    /// down, about one list in four times out because its R1 read consumer is placed on the dead peer, so a completion
+    /// that did land can still answer STORE_UNAVAILABLE; the next round then finds the task no longer owned.
     /// </summary>
     private static async Task RaceAsync(NodeProcess node, string agent, ConcurrentBag<(string, string)> wins, Task killed, CancellationToken ct)
     {
         var won = new HashSet<string>(StringComparer.Ordinal);
+        async Task CompleteAsync(string id)
+        {
+            if (won.Add(id))
+            {
+                wins.Add((id, agent));
+            }
+
+            var (isError, body) = await node.CallRawAsync("update", new { worker_id = agent, task = id, status = "completed" }, ct);
+            Assert.True(!isError || String(body, "code") is "STORE_UNAVAILABLE" or "CONFLICT", $"completing {id} by {agent} failed: {body.GetRawText()}");
+        }
+
         while (true)
         {
             foreach (var id in Ids(await node.CallAsync("list_tasks", new { owner = agent, limit = 100 }, ct)))
             {
-                await CallUntilAnsweredAsync(node, "update", new { worker_id = agent, task = id, status = "completed" }, ct);
-                if (won.Add(id))
-                {
-                    wins.Add((id, agent));
-                }
+                await CompleteAsync(id);
             }
 
             var completed = Ids(await node.CallAsync("list_tasks", new { status = "completed", tags_all = new[] { "dock" }, limit = 100 }, ct)).Count;
@@ -102,8 +113,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             var ready = Ids(await node.CallAsync("list_tasks", new { ready = true, tags_all = new[] { "dock" }, limit = 100 }, ct));
             if (ready.Count == 0)
             {
-                // The other agent holds the rest (or a claim of ours is still on its way): look again shortly.
-                await Task.Delay(TimeSpan.FromMilliseconds(25), ct);
+                // The other agent holds the rest, or a write of ours is still unresolved: look again shortly.
+                await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
                 continue;
             }
 
@@ -117,11 +128,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                     continue;
                 }
 
-                await CallUntilAnsweredAsync(node, "update", new { worker_id = agent, task = id, status = "completed" }, ct);
-                if (won.Add(id))
-                {
-                    wins.Add((id, agent));
-                }
+                await CompleteAsync(id);
             }
         }
     }

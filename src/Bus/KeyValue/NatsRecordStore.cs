@@ -463,13 +463,38 @@ public sealed partial class NatsRecordStore : IRecordStore
     /// <summary>Reads everything a fresh ephemeral consumer matches, then stops (no live tail).</summary>
     private async Task ReadAllAsync(string stream, ConsumerConfig config, string what, Action<INatsJSMsg<byte[]>> onMessage, CancellationToken cancellationToken)
     {
+        // A one-replica reader is cheap, but the server may place it on a peer that is down (measured: about one listing
+        // in four timed out with one of three nodes dead). Try again with a reader that inherits the stream's replicas:
+        // it lives as long as a quorum does.
+        // Messages are handed on only after a complete pass, so a retried read never delivers anything twice.
+        var messages = new List<INatsJSMsg<byte[]>>();
+        try
+        {
+            await ReadAllOnceAsync(stream, config, what, messages.Add, replicas: 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException) when (!cancellationToken.IsCancellationRequested)
+        {
+            messages.Clear();
+            var retry = new ConsumerConfig { DeliverPolicy = config.DeliverPolicy, FilterSubject = config.FilterSubject, OptStartSeq = config.OptStartSeq };
+            await ReadAllOnceAsync(stream, retry, what, messages.Add, replicas: 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var message in messages)
+        {
+            onMessage(message);
+        }
+    }
+
+    private async Task ReadAllOnceAsync(
+        string stream, ConsumerConfig config, string what, Action<INatsJSMsg<byte[]>> onMessage, int replicas, CancellationToken cancellationToken)
+    {
         // NATS.Net's ordered consumer sends filter_subjects, which 2.9 ignores; a named consumer with a single
         // filter_subject works (unnamed, NATS.Net puts the filter where 2.9 expects the name).
         config.Name = "tg_read_" + Guid.NewGuid().ToString("N");
         config.AckPolicy = ConsumerConfigAckPolicy.None;
         config.InactiveThreshold = TimeSpan.FromSeconds(30);
         config.MemStorage = true;
-        config.NumReplicas = 1;
+        config.NumReplicas = replicas;
         INatsJSConsumer? consumer = null;
         try
         {

@@ -104,7 +104,10 @@ internal sealed class ChangeProjector(SqliteConnection db)
             ReplaceTags("task_wanted_tags", task.Id, task.WantedTags);
         }
 
-        if (previous is null || previous.Value.Status != task.Status)
+        // A change of owner within the same timed status (a lease takeover, a forced claim) is a transition too: who
+        // worked on the task, and for how long, must not be credited to the former owner.
+        var handedOver = previous is { Owner: { } from } && task.Owner is not null && task.Owner != from && previous.Value.Status == task.Status;
+        if (previous is null || previous.Value.Status != task.Status || handedOver)
         {
             SqlCommands.Execute(
                 db,
@@ -135,12 +138,12 @@ internal sealed class ChangeProjector(SqliteConnection db)
             ("$reason", task.Change?.Reason),
             ("$ts", ts));
 
-    private (long RowId, string Status, string? Phase, string Title, string Description, string Tags, string Needed, string Wanted)? ReadStatusAndPhase(string id)
+    private (long RowId, string Status, string? Phase, string? Owner, string Title, string Description, string Tags, string Needed, string Wanted)? ReadStatusAndPhase(string id)
     {
         var rows = SqlCommands.Query(
             db,
-            "SELECT rowid, status, phase, title, coalesce(description, ''), tags, needed_tags, wanted_tags FROM tasks WHERE id = $id",
-            r => (r.GetInt64(0), r.GetString(1), SqlCommands.StringOrNull(r, 2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7)),
+            "SELECT rowid, status, phase, worker_id, title, coalesce(description, ''), tags, needed_tags, wanted_tags FROM tasks WHERE id = $id",
+            r => (r.GetInt64(0), r.GetString(1), SqlCommands.StringOrNull(r, 2), SqlCommands.StringOrNull(r, 3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7), r.GetString(8)),
             ("$id", id));
         return rows.Count == 0 ? null : rows[0];
     }

@@ -61,6 +61,25 @@ public sealed class ReadModelHistoryTests
     }
 
     [Fact]
+    public async Task A_working_task_handed_to_another_owner_gets_a_row_so_each_owner_is_credited_with_its_own_time()
+    {
+        await using var h = await ReadModelHarness.StartedAsync();
+        var t0 = h.NowMs;
+        await h.Writer.CreateTaskAsync("a", actor: "lead", ct: h.Ct);
+        await h.Writer.SetStatusAsync("a", "working", owner: "dead", ct: h.Ct);
+        h.Advance(1000);
+        await h.AppliedAsync(h.Writer.SetStatusAsync("a", "working", owner: "alive", ct: h.Ct));
+        h.Advance(400);
+
+        var history = h.Model.GetTaskHistory("a", null, IsTimed, h.NowMs);
+
+        Assert.Equal(
+            [("pending", "lead", t0, (long?)t0), ("working", "dead", t0, t0 + 1000), ("working", "alive", t0 + 1000, null)],
+            history.History.Select(r => (r.Status, r.WorkerId, r.Timestamp, r.EndTimestamp)));
+        Assert.Equal(new Dictionary<string, long> { ["lead"] = 0, ["dead"] = 1000, ["alive"] = 400 }, history.TimePerAgentMs);
+    }
+
+    [Fact]
     public async Task A_rename_carries_the_history_to_the_new_id_without_a_new_row()
     {
         await using var h = await ReadModelHarness.StartedAsync();

@@ -14,6 +14,7 @@ internal sealed class NodeProcess : IAsyncDisposable
 {
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly bool _ownsWorkDir;
+    private Process? _process;
 
     private NodeProcess(string workDir, bool ownsWorkDir)
     {
@@ -36,6 +37,9 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>Lines the node wrote on stderr so far.</summary>
     public IReadOnlyCollection<string> Stderr => _stderr;
 
+    /// <summary>The node's process id when the test started it itself (<see cref="StartKillableAsync"/>), else 0.</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
     /// <summary>Starts a node with <c>serve --db &lt;temp&gt;/tasks.db</c> plus <paramref name="extraArgs"/> and connects.</summary>
     public static Task<NodeProcess> StartAsync(CancellationToken cancellationToken, params string[] extraArgs) =>
         StartInAsync(new NodeProcess(NewWorkDir(), ownsWorkDir: true), cancellationToken, extraArgs);
@@ -46,6 +50,76 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// </summary>
     public static Task<NodeProcess> StartSharingAsync(NodeProcess first, CancellationToken cancellationToken, params string[] extraArgs) =>
         StartInAsync(new NodeProcess(first.WorkDir, ownsWorkDir: false), cancellationToken, extraArgs);
+
+    /// <summary>
+    /// Starts a node like <see cref="StartAsync"/>, but as a child process this test owns (the MCP client talks over its
+    /// stdin/stdout), so that <see cref="KillAsync"/> can kill -9 exactly that process.
+    /// </summary>
+    public static async Task<NodeProcess> StartKillableAsync(CancellationToken cancellationToken, params string[] extraArgs)
+    {
+        var node = new NodeProcess(NewWorkDir(), ownsWorkDir: true);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = node.WorkDir,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])[NodeDll, "serve", "--db", node.DbPath, .. extraArgs])
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in ChildEnvironment(node.WorkDir))
+        {
+            if (value is null)
+            {
+                psi.Environment.Remove(key);
+            }
+            else
+            {
+                psi.Environment[key] = value;
+            }
+        }
+
+        var process = new Process { StartInfo = psi };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                node._stderr.Enqueue(e.Data);
+            }
+        };
+        process.Start();
+        process.BeginErrorReadLine();
+        node._process = process;
+        try
+        {
+            var transport = new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream);
+            node.Client = await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            await node.DisposeAsync();
+            throw new InvalidOperationException($"taskgraph did not start; stderr:\n{string.Join('\n', node._stderr)}", ex);
+        }
+
+        return node;
+    }
+
+    /// <summary>kill -9 of the node process (only for nodes started with <see cref="StartKillableAsync"/>); waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("Only a node started with StartKillableAsync can be killed.");
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: false);
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await process.WaitForExitAsync(cts.Token);
+    }
 
     /// <summary>Calls a tool; returns whether it failed and its JSON body (the result or the error envelope).</summary>
     public async Task<(bool IsError, JsonElement Body)> CallRawAsync(string tool, object? args, CancellationToken cancellationToken)
@@ -167,8 +241,17 @@ internal sealed class NodeProcess : IAsyncDisposable
     {
         if (Client is not null)
         {
-            await Client.DisposeAsync();
+            try
+            {
+                await Client.DisposeAsync();
+            }
+            catch (IOException) when (_process is { HasExited: true })
+            {
+                // The node was killed: its pipes are gone.
+            }
         }
+
+        await StopOwnedProcessAsync();
 
         if (!_ownsWorkDir)
         {
@@ -183,6 +266,39 @@ internal sealed class NodeProcess : IAsyncDisposable
         {
             // The child may still be releasing files; the temp dir is cleaned by the OS eventually.
         }
+    }
+
+    private async Task StopOwnedProcessAsync()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        // Closing stdin ends a stdio server; one that does not leave in time is killed.
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // Already closed (the client closed it, or the node died).
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            using var killed = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await process.WaitForExitAsync(killed.Token);
+        }
+
+        process.Dispose();
+        _process = null;
     }
 
     internal static Dictionary<string, object?> ToArguments(object? args) =>

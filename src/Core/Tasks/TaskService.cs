@@ -193,6 +193,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         var reserved = new List<string>();
         var requestId = Guid.NewGuid().ToString("N");
         TaskRecord? decidedFrom = null;
+        WorkflowDefinition? decidedWorkflow = null;
         (TaskRecord Before, TaskRecord After) outcome;
         string? phaseWarning = null;
         try
@@ -201,6 +202,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             {
                 var caller = await workers.RequireLiveAsync(request.WorkerId, "worker_id", cancellationToken).ConfigureAwait(false);
                 var workflow = context.Config.WorkflowFor(caller.Value.Workflow);
+                decidedWorkflow = workflow;
                 var current = await context.Records.GetTaskAsync(request.TaskId, cancellationToken).ConfigureAwait(false)
                     ?? throw TaskGraphException.TaskNotFound(request.TaskId);
                 var task = current.Value;
@@ -372,7 +374,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         var advanced = new List<string>();
         if (!ReferenceEquals(before, after))
         {
-            await AfterTransitionAsync(request.WorkerId, before, after, reserved, unblocked, advanced, cancellationToken).ConfigureAwait(false);
+            await AfterTransitionAsync(request.WorkerId, decidedWorkflow, before, after, reserved, unblocked, advanced, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -601,7 +603,8 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
     }
 
     private async Task AfterTransitionAsync(
-        string callerId, TaskRecord before, TaskRecord after, List<string> reserved, List<string> unblocked, List<string> advanced, CancellationToken cancellationToken)
+        string callerId, WorkflowDefinition? callerWorkflow, TaskRecord before, TaskRecord after, List<string> reserved, List<string> unblocked, List<string> advanced,
+        CancellationToken cancellationToken)
     {
         // The former owner's reservation goes (it released, or someone took the task over). When the caller is that
         // owner, the reservation goes in the same write as the caller's bookkeeping below.
@@ -617,7 +620,10 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             await _ledger.UnreserveAsync(workerId, before.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        var workflow = await SettleCallerAsync(callerId, after, formerOwner == callerId ? before.Id : null, cancellationToken).ConfigureAwait(false);
+        // A claim's reservation write already carried the caller's prompt state and a fresh lease: nothing to settle.
+        var workflow = reserved.Contains(callerId) && after.Owner == callerId && callerWorkflow is not null
+            ? callerWorkflow
+            : await SettleCallerAsync(callerId, after, formerOwner == callerId ? before.Id : null, cancellationToken).ConfigureAwait(false);
         if (before.Status != after.Status && (workflow.IsTerminal(after.Status) || after.Status == "completed"))
         {
             await RemoveMarksOfTasksAsync([after.Id], cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text;
+using TaskGraph.Bus.Connection;
+using TaskGraph.Bus.KeyValue;
+using TaskGraph.Core.Storage;
+
+namespace TaskGraph.Tests.Nats;
+
+/// <summary>The node's own NATS connection authenticates with a token or a user and password.</summary>
+public sealed class NatsAuthenticationTests
+{
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_token_protected_server_accepts_the_right_token_and_refuses_a_wrong_one()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var server = await StartAsync("authorization { token: \"s3cret-token\" }", cts.Token);
+
+        await using (var store = await NatsRecordStore.OpenAsync(Options(server, o => o with { Token = "s3cret-token" }), null, cts.Token))
+        {
+            var revision = await store.CreateAsync("task.a", Encoding.UTF8.GetBytes("{}"), cts.Token);
+            Assert.Equal(revision, (await store.GetAsync("task.a", cts.Token))?.Revision);
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => NatsRecordStore.OpenAsync(Options(server, o => o with { Token = "wrong" }), null, cts.Token));
+    }
+
+    [Fact]
+    public async Task A_server_with_users_accepts_the_right_password_and_refuses_a_wrong_one()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var server = await StartAsync("authorization { users: [ { user: \"agent\", password: \"pw-123\" } ] }", cts.Token);
+
+        await using (var store = await NatsRecordStore.OpenAsync(Options(server, o => o with { User = "agent", Password = "pw-123" }), null, cts.Token))
+        {
+            await store.CreateAsync("worker.w", Encoding.UTF8.GetBytes("{}"), cts.Token);
+            Assert.Single(await store.ListAsync("worker.", cts.Token));
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => NatsRecordStore.OpenAsync(Options(server, o => o with { User = "agent", Password = "nope" }), null, cts.Token));
+    }
+
+    private static NatsStoreOptions Options(NatsServerProcess server, Func<NatsStoreOptions, NatsStoreOptions> auth) =>
+        auth(new NatsStoreOptions { Url = server.Url, Graph = "auth" + Guid.NewGuid().ToString("N")[..10], OpenTimeout = TimeSpan.FromSeconds(3) });
+
+    private static async Task<NatsServerProcess> StartAsync(string authorization, CancellationToken cancellationToken)
+    {
+        var directory = NatsServerProcess.CreateTempDirectory();
+        var port = NatsServerProcess.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture);
+        var config = Path.Combine(directory, "server.conf");
+        await File.WriteAllTextAsync(
+            config,
+            $"listen: 127.0.0.1:{port}\njetstream {{ store_dir: \"{Path.Combine(directory, "js")}\" }}\n{authorization}\n",
+            cancellationToken);
+        return await NatsServerProcess.StartWithConfigAsync(config, directory, "auth", cancellationToken);
+    }
+}

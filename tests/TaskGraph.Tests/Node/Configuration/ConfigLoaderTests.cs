@@ -96,9 +96,9 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void Environment_nats_url_selects_the_nats_store()
     {
-        var loaded = ConfigLoader.Load(Options(env: new Dictionary<string, string> { ["TASK_GRAPH_NATS_URL"] = "nats://nats.example:14222" }));
+        var loaded = ConfigLoader.Load(Options(env: new Dictionary<string, string> { ["TASK_GRAPH_NATS_URL"] = "nats://nats.example:16000" }));
         Assert.Equal("nats", loaded.Config.Server.Store);
-        Assert.Equal("nats://nats.example:14222", loaded.NatsUrl);
+        Assert.Equal("nats://nats.example:16000", loaded.NatsUrl);
     }
 
     [Fact]
@@ -108,11 +108,11 @@ public sealed class ConfigLoaderTests : IDisposable
         Directory.CreateDirectory(ProjectDir);
         File.WriteAllText(secretFile, "file-token\n");
         var loaded = ConfigLoader.Load(Options(
-            project: $"server:\n  nats:\n    url: nats://nats.example:14222\n    replicas: 3\n    user: agent\n    password: ${{env:TG_TEST_NATS_PASSWORD}}\n    token: ${{file:{secretFile}}}\n    nkey_seed: SUAPLAINTEXT\n",
+            project: $"server:\n  nats:\n    url: nats://nats.example:16000\n    replicas: 3\n    user: agent\n    password: ${{env:TG_TEST_NATS_PASSWORD}}\n    token: ${{file:{secretFile}}}\n    nkey_seed: SUAPLAINTEXT\n",
             env: new Dictionary<string, string> { ["TG_TEST_NATS_PASSWORD"] = "env-password" }));
 
         var nats = Assert.IsType<NatsSettings>(loaded.Nats);
-        Assert.Equal(("nats://nats.example:14222", 3, "agent", "env-password", "file-token"), (nats.Url, nats.Replicas, nats.User, nats.Password, nats.Token));
+        Assert.Equal(("nats://nats.example:16000", 3, "agent", "env-password", "file-token"), (nats.Url, nats.Replicas, nats.User, nats.Password, nats.Token));
         Assert.Contains(loaded.Warnings, w => w.Contains("server.nats.nkey_seed", StringComparison.Ordinal) && w.Contains("plain-text", StringComparison.Ordinal));
         Assert.DoesNotContain(loaded.Warnings, w => w.Contains("env-password", StringComparison.Ordinal) || w.Contains("file-token", StringComparison.Ordinal));
     }
@@ -121,7 +121,7 @@ public sealed class ConfigLoaderTests : IDisposable
     public void A_secret_reference_to_a_missing_variable_fails_at_start_naming_the_key()
     {
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(
-            project: "server:\n  nats:\n    url: nats://nats.example:14222\n    password: ${env:TG_TEST_NOT_SET}\n")));
+            project: "server:\n  nats:\n    url: nats://nats.example:16000\n    password: ${env:TG_TEST_NOT_SET}\n")));
         Assert.Contains("server.nats.password: environment variable TG_TEST_NOT_SET is not set", ex.Message);
     }
 

@@ -200,11 +200,24 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         {
             outcome = await context.RetryAsync(async _ =>
             {
-                var caller = await workers.RequireLiveAsync(request.WorkerId, "worker_id", cancellationToken).ConfigureAwait(false);
+                // The three reads a decision needs are independent: issue them together (one round trip of latency, not three).
+                var taskRead = context.Records.GetTaskAsync(request.TaskId, cancellationToken).AsTask();
+                var depsRead = context.Records.GetDependenciesAsync(cancellationToken).AsTask();
+                Versioned<WorkerRecord> caller;
+                try
+                {
+                    caller = await workers.RequireLiveAsync(request.WorkerId, "worker_id", cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await Task.WhenAll(taskRead, depsRead).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                    throw;
+                }
+
                 var workflow = context.Config.WorkflowFor(caller.Value.Workflow);
                 decidedWorkflow = workflow;
-                var current = await context.Records.GetTaskAsync(request.TaskId, cancellationToken).ConfigureAwait(false)
-                    ?? throw TaskGraphException.TaskNotFound(request.TaskId);
+                var current = await taskRead.ConfigureAwait(false) ?? throw TaskGraphException.TaskNotFound(request.TaskId);
+                var deps = await depsRead.ConfigureAwait(false);
                 var task = current.Value;
                 if (decidedFrom is not null && task.Change?.RequestId == requestId)
                 {
@@ -285,7 +298,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     var assignee = await workers.RequireLiveAsync(request.Assignee, "assignee", cancellationToken).ConfigureAwait(false);
                     if (workflow.IsTimed(status) && !workflow.IsTimed(task.Status) && !request.Force)
                     {
-                        await CheckDependenciesAsync(task.Id, workflow, cancellationToken).ConfigureAwait(false);
+                        await CheckDependenciesAsync(task.Id, workflow, deps.Value, cancellationToken).ConfigureAwait(false);
                     }
 
                     CheckTags(next, assignee.Value);
@@ -302,7 +315,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     // CLAIM
                     if (!request.Force)
                     {
-                        await CheckDependenciesAsync(task.Id, workflow, cancellationToken).ConfigureAwait(false);
+                        await CheckDependenciesAsync(task.Id, workflow, deps.Value, cancellationToken).ConfigureAwait(false);
                     }
 
                     CheckTags(next, caller.Value);
@@ -317,7 +330,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 else if (workflow.IsTimed(status) && !workflow.IsTimed(task.Status) && !request.Force)
                 {
                     // An assignee starting work still needs its predecessors done.
-                    await CheckDependenciesAsync(task.Id, workflow, cancellationToken).ConfigureAwait(false);
+                    await CheckDependenciesAsync(task.Id, workflow, deps.Value, cancellationToken).ConfigureAwait(false);
                 }
                 else if (status != task.Status && !workflow.IsTimed(status))
                 {
@@ -582,24 +595,21 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
     /// <summary>Ids of the start-blocking predecessors of a task; with <paramref name="unsatisfiedOnly"/>, only those still blocking.</summary>
     public async Task<IReadOnlyList<string>> BlockersAsync(string taskId, WorkflowDefinition workflow, bool unsatisfiedOnly, CancellationToken cancellationToken)
     {
-        var graph = new DependencyGraph((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
-        var result = new List<string>();
-        foreach (var blocker in graph.StartBlockers(taskId))
+        var deps = (await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value;
+        if (unsatisfiedOnly)
         {
-            if (!unsatisfiedOnly)
-            {
-                result.Add(blocker);
-                continue;
-            }
-
-            var b = await context.Records.GetTaskAsync(blocker, cancellationToken).ConfigureAwait(false);
-            if (b is { } t && !t.Value.IsDeleted && workflow.IsBlocking(t.Value.Status))
-            {
-                result.Add(blocker);
-            }
+            return await BlockersAsync(taskId, workflow, deps, cancellationToken).ConfigureAwait(false);
         }
 
-        return result;
+        return [.. new DependencyGraph(deps.Edges, context.Config.Dependencies).StartBlockers(taskId)];
+    }
+
+    /// <summary>The start-blocking predecessors of a task that still block it, read together.</summary>
+    private async Task<IReadOnlyList<string>> BlockersAsync(string taskId, WorkflowDefinition workflow, DependencyGraphRecord deps, CancellationToken cancellationToken)
+    {
+        var blockers = new DependencyGraph(deps.Edges, context.Config.Dependencies).StartBlockers(taskId).ToList();
+        var reads = await Task.WhenAll(blockers.Select(b => context.Records.GetTaskAsync(b, cancellationToken).AsTask())).ConfigureAwait(false);
+        return [.. reads.Where(r => r is { } t && !t.Value.IsDeleted && workflow.IsBlocking(t.Value.Status)).Select(r => r!.Value.Value.Id)];
     }
 
     private async Task AfterTransitionAsync(
@@ -736,9 +746,9 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         }
     }
 
-    private async Task CheckDependenciesAsync(string taskId, WorkflowDefinition workflow, CancellationToken cancellationToken)
+    private async Task CheckDependenciesAsync(string taskId, WorkflowDefinition workflow, DependencyGraphRecord deps, CancellationToken cancellationToken)
     {
-        var unsatisfied = await BlockersAsync(taskId, workflow, unsatisfiedOnly: true, cancellationToken).ConfigureAwait(false);
+        var unsatisfied = await BlockersAsync(taskId, workflow, deps, cancellationToken).ConfigureAwait(false);
         if (unsatisfied.Count > 0)
         {
             throw new TaskGraphException(ErrorCodes.DependencyNotSatisfied, $"Task blocked by unsatisfied dependencies: {string.Join(", ", unsatisfied)}")

@@ -53,4 +53,13 @@ public sealed record NatsStoreOptions
 
     /// <summary>Connection name shown by the server (<c>connz</c>).</summary>
     public string Name { get; init; } = "taskgraph";
+
+    /// <summary>Prints the options without their secrets, so a logged or printed options object leaks nothing.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Url = ").Append(Url).Append(", Graph = ").Append(Graph).Append(", Replicas = ").Append(Replicas)
+            .Append(", Auth = ").Append(Token is not null ? "token" : User is not null ? "user" : NKeySeed is not null ? "nkey" : CredsFile is not null ? "creds" : "none")
+            .Append(", Tls = ").Append(TlsCaFile is not null || TlsCertFile is not null);
+        return true;
+    }
 }

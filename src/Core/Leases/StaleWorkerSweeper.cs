@@ -33,11 +33,7 @@ public sealed class StaleWorkerSweeper(GraphContext context)
             }
 
             var workflow = context.Config.WorkflowFor(worker.Workflow);
-            var target = finalStatus ?? workflow.Settings.DisconnectState;
-            if (!workflow.HasState(target) || workflow.IsTimed(target))
-            {
-                throw TaskGraphException.Invalid("final_status", $"final_status must be an untimed status, got '{target}'. Valid statuses: [{string.Join(", ", workflow.StateNames.Where(s => !workflow.IsTimed(s)))}]");
-            }
+            var target = WorkReleaser.ReleaseState(workflow, finalStatus);
 
             usedStatus = target;
             var reason = $"worker '{worker.Id}' evicted: no heartbeat for {(now - worker.LastHeartbeat) / 1000} s";

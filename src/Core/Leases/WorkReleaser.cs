@@ -1,4 +1,5 @@
 using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
@@ -9,6 +10,20 @@ namespace TaskGraph.Core.Leases;
 /// <summary>Releases a worker's tasks and marks (disconnect, eviction). Idempotent and CAS-based: safe on every node at once.</summary>
 public sealed class WorkReleaser(GraphContext context)
 {
+    /// <summary>The state released work goes to: <paramref name="finalStatus"/> or the workflow's disconnect state; it must be untimed.</summary>
+    public static string ReleaseState(WorkflowDefinition workflow, string? finalStatus)
+    {
+        var target = finalStatus ?? workflow.Settings.DisconnectState;
+        if (!workflow.HasState(target) || workflow.IsTimed(target))
+        {
+            throw TaskGraphException.Invalid(
+                "final_status",
+                $"final_status must be an untimed status, got '{target}'. Valid statuses: [{string.Join(", ", workflow.StateNames.Where(s => !workflow.IsTimed(s)))}]");
+        }
+
+        return target;
+    }
+
     /// <summary>Moves every listed task that <paramref name="workerId"/> still owns to <paramref name="targetState"/>, with a history entry.</summary>
     public async Task<IReadOnlyList<string>> ReleaseTasksAsync(
         string workerId, IEnumerable<string> taskIds, WorkflowDefinition workflow, string targetState, string kind, string reason, string? actor,
@@ -48,14 +63,21 @@ public sealed class WorkReleaser(GraphContext context)
     }
 
     /// <summary>Removes every mark <paramref name="workerId"/> holds; returns the paths released.</summary>
-    public async Task<IReadOnlyList<string>> ReleaseMarksAsync(string workerId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ReleaseMarksAsync(string workerId, CancellationToken cancellationToken) =>
+        [.. (await RemoveMarksAsync(m => m.Agent == workerId, cancellationToken).ConfigureAwait(false)).Select(m => m.File)];
+
+    /// <summary>
+    /// Removes every mark that matches, each at the revision it was listed at: a mark that changed hands meanwhile is no
+    /// longer the one meant and stays. Returns the marks removed.
+    /// </summary>
+    public async Task<IReadOnlyList<MarkRecord>> RemoveMarksAsync(Func<MarkRecord, bool> match, CancellationToken cancellationToken)
     {
-        var released = new List<string>();
+        var removed = new List<MarkRecord>();
         var marks = await context.Records.Store.ListAsync(RecordKeys.MarkPrefix, cancellationToken).ConfigureAwait(false);
         foreach (var entry in marks)
         {
             var mark = RecordJson.Deserialize<MarkRecord>(entry.Value);
-            if (mark.Agent != workerId)
+            if (!match(mark))
             {
                 continue;
             }
@@ -64,14 +86,14 @@ public sealed class WorkReleaser(GraphContext context)
             {
                 var revision = await context.Records.DeleteAsync(entry.Key, entry.Revision, cancellationToken).ConfigureAwait(false);
                 await context.SeenAsync(entry.Key, revision, cancellationToken).ConfigureAwait(false);
-                released.Add(mark.File);
+                removed.Add(mark);
             }
             catch (ConcurrencyConflictException)
             {
-                // Changed under us: someone else released or re-marked it; either way it is no longer ours to drop.
+                // Released or re-marked by someone else since we listed it.
             }
         }
 
-        return released;
+        return removed;
     }
 }

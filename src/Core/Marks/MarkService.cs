@@ -13,6 +13,8 @@ namespace TaskGraph.Core.Marks;
 /// </summary>
 public sealed class MarkService(GraphContext context, WorkerService workers, string baseDirectory)
 {
+    private readonly WorkReleaser _releaser = new(context);
+
     /// <summary>Marks files for <paramref name="agent"/>. Locks are checked first; a held lock fails the whole call.</summary>
     public async Task<MarkFileResult> MarkAsync(string agent, IReadOnlyList<string> files, string? taskId, string? reason, CancellationToken cancellationToken = default)
     {
@@ -134,32 +136,12 @@ public sealed class MarkService(GraphContext context, WorkerService workers, str
         await workers.RequireLiveAsync(agent, "agent", cancellationToken).ConfigureAwait(false);
         var all = files is ["*"];
         var wanted = files is null || all ? null : files.Select(f => MarkPaths.Normalise(f, baseDirectory)).ToHashSet(StringComparer.Ordinal);
-        var entries = await context.Records.Store.ListAsync(RecordKeys.MarkPrefix, cancellationToken).ConfigureAwait(false);
-        var removed = new List<UnmarkedFile>();
-        foreach (var entry in entries)
-        {
-            var mark = RecordJson.Deserialize<MarkRecord>(entry.Value);
-            var match = taskId is not null
+        var removed = await _releaser.RemoveMarksAsync(
+            mark => taskId is not null
                 ? mark.TaskId == taskId && (wanted is null || wanted.Contains(mark.File))
-                : mark.Agent == agent && (all || wanted!.Contains(mark.File));
-            if (!match)
-            {
-                continue;
-            }
-
-            try
-            {
-                var revision = await context.Records.DeleteAsync(entry.Key, entry.Revision, cancellationToken).ConfigureAwait(false);
-                await context.SeenAsync(entry.Key, revision, cancellationToken).ConfigureAwait(false);
-                removed.Add(new UnmarkedFile(mark.File, mark.Agent));
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // Changed hands since we listed it: it is no longer the mark we meant to remove.
-            }
-        }
-
-        return removed;
+                : mark.Agent == agent && (all || wanted!.Contains(mark.File)),
+            cancellationToken).ConfigureAwait(false);
+        return [.. removed.Select(m => new UnmarkedFile(m.File, m.Agent))];
     }
 
     /// <summary>Reads a lock; throws LOCK_CONFLICT when another live worker holds it.</summary>

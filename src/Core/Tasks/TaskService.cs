@@ -907,24 +907,6 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         }
     }
 
-    private async Task RemoveMarksOfTasksAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken)
-    {
-        var marks = await context.Records.Store.ListAsync(RecordKeys.MarkPrefix, cancellationToken).ConfigureAwait(false);
-        foreach (var entry in marks)
-        {
-            var mark = RecordJson.Deserialize<MarkRecord>(entry.Value);
-            if (mark.TaskId is not null && taskIds.Contains(mark.TaskId))
-            {
-                try
-                {
-                    var revision = await context.Records.DeleteAsync(entry.Key, entry.Revision, cancellationToken).ConfigureAwait(false);
-                    await context.SeenAsync(entry.Key, revision, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ConcurrencyConflictException)
-                {
-                    // Changed hands meanwhile; the new holder keeps it.
-                }
-            }
-        }
-    }
+    private Task RemoveMarksOfTasksAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken) =>
+        _releaser.RemoveMarksAsync(m => m.TaskId is not null && taskIds.Contains(m.TaskId), cancellationToken);
 }

@@ -66,11 +66,7 @@ public sealed class WorkerService(GraphContext context)
         var existing = await context.Records.GetWorkerAsync(workerId, cancellationToken).ConfigureAwait(false)
             ?? throw TaskGraphException.AgentNotFound(workerId);
         var workflow = context.Config.WorkflowFor(existing.Value.Workflow);
-        var target = finalStatus ?? workflow.Settings.DisconnectState;
-        if (!workflow.HasState(target) || workflow.IsTimed(target))
-        {
-            throw TaskGraphException.Invalid("final_status", $"final_status must be an untimed status, got '{target}'. Valid statuses: [{string.Join(", ", workflow.StateNames.Where(s => !workflow.IsTimed(s)))}]");
-        }
+        var target = WorkReleaser.ReleaseState(workflow, finalStatus);
 
         var released = await _releaser.ReleaseTasksAsync(workerId, existing.Value.Claims.Select(c => c.TaskId), workflow, target, "release", "worker disconnected", workerId, cancellationToken).ConfigureAwait(false);
         var marks = await _releaser.ReleaseMarksAsync(workerId, cancellationToken).ConfigureAwait(false);

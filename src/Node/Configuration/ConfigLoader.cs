@@ -49,7 +49,7 @@ public static class ConfigLoader
 
         var reader = new ConfigReader();
         var (config, natsUrl, feedback) = ConfigMapper.Map(tree, reader);
-        var nats = NatsSettingsMapper.Map(tree, natsUrl, options.Environment, reader, warnings);
+        var nats = NatsSettingsMapper.Map(tree, natsUrl, config.Server.Graph, options.Environment, reader, warnings);
         reader.ThrowIfProblems();
 
         var configDirs = new List<string>(options.InstallDirectories);

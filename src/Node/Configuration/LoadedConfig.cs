@@ -1,3 +1,4 @@
+using TaskGraph.Bus.Connection;
 using TaskGraph.Core.Configuration;
 
 namespace TaskGraph.Node.Configuration;
@@ -11,8 +12,8 @@ public sealed record LoadedConfig
     /// <summary>NATS URLs when the nats store is selected.</summary>
     public string? NatsUrl { get; init; }
 
-    /// <summary>NATS connection settings (secrets resolved) when the nats store is selected.</summary>
-    public NatsSettings? Nats { get; init; }
+    /// <summary>How to open the NATS store (secrets resolved) when it is selected.</summary>
+    public NatsStoreOptions? Nats { get; init; }
 
     /// <summary>Whether the feedback tools are enabled.</summary>
     public bool FeedbackEnabled { get; init; }

@@ -1,11 +1,13 @@
+using TaskGraph.Bus.Connection;
+
 namespace TaskGraph.Node.Configuration;
 
-/// <summary>Maps <c>server.nats</c> onto <see cref="NatsSettings"/>, resolving secret references.</summary>
+/// <summary>Maps <c>server.nats</c> onto the NATS store's <see cref="NatsStoreOptions"/>, resolving secret references.</summary>
 public static class NatsSettingsMapper
 {
     /// <summary>The settings when the nats store is selected, else null; problems and warnings name their keys.</summary>
-    public static NatsSettings? Map(
-        Dictionary<string, object?> tree, string? url, IReadOnlyDictionary<string, string> environment, ConfigReader reader, List<string> warnings)
+    public static NatsStoreOptions? Map(
+        Dictionary<string, object?> tree, string? url, string graph, IReadOnlyDictionary<string, string> environment, ConfigReader reader, List<string> warnings)
     {
         if (url is null)
         {
@@ -38,10 +40,12 @@ public static class NatsSettingsMapper
             reader.Problem("server.nats.request_timeout_ms", $"must be at least 100, got {timeout}");
         }
 
-        return new NatsSettings
+        return new NatsStoreOptions
         {
             Url = url,
+            Graph = graph,
             Replicas = replicas,
+            RequestTimeout = TimeSpan.FromMilliseconds(timeout),
             Token = Secret("token"),
             User = reader.String(nats, "user", "server.nats.user"),
             Password = Secret("password"),
@@ -50,7 +54,7 @@ public static class NatsSettingsMapper
             TlsCaFile = reader.String(tls, "ca", "server.nats.tls.ca"),
             TlsCertFile = reader.String(tls, "cert", "server.nats.tls.cert"),
             TlsKeyFile = reader.String(tls, "key", "server.nats.tls.key"),
-            RequestTimeoutMs = timeout,
+            Name = $"taskgraph-{Environment.MachineName}-{Environment.ProcessId}",
         };
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using TaskGraph.Bus.Connection;
 using TaskGraph.Bus.KeyValue;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Storage.Sqlite;
@@ -16,26 +15,8 @@ public static class StoreFactory
         var server = config.Config.Server;
         if (config.Nats is { } nats)
         {
-            var store = await NatsRecordStore.OpenAsync(
-                new NatsStoreOptions
-                {
-                    Url = nats.Url,
-                    Graph = server.Graph,
-                    Replicas = nats.Replicas,
-                    RequestTimeout = TimeSpan.FromMilliseconds(nats.RequestTimeoutMs),
-                    Token = nats.Token,
-                    User = nats.User,
-                    Password = nats.Password,
-                    NKeySeed = nats.NKeySeed,
-                    CredsFile = nats.CredsFile,
-                    TlsCaFile = nats.TlsCaFile,
-                    TlsCertFile = nats.TlsCertFile,
-                    TlsKeyFile = nats.TlsKeyFile,
-                    Name = $"taskgraph-{Environment.MachineName}-{Environment.ProcessId}",
-                },
-                loggers,
-                cancellationToken);
-            return (store, $"{RedactUrls(nats.Url)}, graph {server.Graph}, bucket {store.BucketName}");
+            var store = await NatsRecordStore.OpenAsync(nats, loggers, cancellationToken);
+            return (store, $"{RedactUrls(nats.Url)}, graph {nats.Graph}, bucket {store.BucketName}");
         }
 
         var path = Path.GetFullPath(server.DbPath);

@@ -111,9 +111,11 @@ public sealed class ConfigLoaderTests : IDisposable
             project: $"server:\n  nats:\n    url: nats://nats.example:16000\n    replicas: 3\n    user: agent\n    password: ${{env:TG_TEST_NATS_PASSWORD}}\n    token: ${{file:{secretFile}}}\n    nkey_seed: SUAPLAINTEXT\n",
             env: new Dictionary<string, string> { ["TG_TEST_NATS_PASSWORD"] = "env-password" }));
 
-        var nats = Assert.IsType<NatsSettings>(loaded.Nats);
-        Assert.Equal(("nats://nats.example:16000", 3, "agent", "env-password", "file-token"), (nats.Url, nats.Replicas, nats.User, nats.Password, nats.Token));
+        var nats = Assert.IsType<TaskGraph.Bus.Connection.NatsStoreOptions>(loaded.Nats);
+        Assert.Equal(("nats://nats.example:16000", "default", 3, "agent", "env-password", "file-token"), (nats.Url, nats.Graph, nats.Replicas, nats.User, nats.Password, nats.Token));
         Assert.Contains(loaded.Warnings, w => w.Contains("server.nats.nkey_seed", StringComparison.Ordinal) && w.Contains("plain-text", StringComparison.Ordinal));
+        Assert.DoesNotContain("env-password", nats.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("file-token", nats.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(loaded.Warnings, w => w.Contains("env-password", StringComparison.Ordinal) || w.Contains("file-token", StringComparison.Ordinal));
     }
 

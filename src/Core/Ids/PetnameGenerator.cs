@@ -1,48 +1,38 @@
 using System.Globalization;
-using System.Text;
 
 namespace TaskGraph.Core.Ids;
 
 /// <summary>Generates readable ids from words ("happy-turtle", "HappyTurtle") in the configured case.</summary>
+/// <remarks>A seeded <see cref="Random"/> is not thread-safe: share a generator across threads only with the default (<see cref="Random.Shared"/>).</remarks>
 public sealed class PetnameGenerator(Random? random = null)
 {
-    private static readonly string[] Adjectives =
-    [
-        "able", "agile", "amber", "ample", "azure", "bold", "brave", "bright", "brisk", "calm", "candid", "cheery",
-        "clever", "cosmic", "crisp", "curious", "daring", "deft", "eager", "early", "easy", "epic", "fair", "fancy",
-        "fast", "fierce", "fine", "fluent", "fond", "frank", "fresh", "gentle", "giant", "glad", "golden", "grand",
-        "happy", "hardy", "hearty", "honest", "humble", "jolly", "keen", "kind", "lively", "loyal", "lucid", "lucky",
-        "merry", "mighty", "modest", "neat", "nimble", "noble", "patient", "plucky", "polite", "proud", "quick",
-        "quiet", "rapid", "ready", "regal", "robust", "rosy", "rustic", "savvy", "serene", "sharp", "shiny", "silent",
-        "simple", "sleek", "smart", "snappy", "solid", "sound", "spry", "steady", "stellar", "sturdy", "sunny",
-        "swift", "tidy", "tough", "tranquil", "true", "upbeat", "valiant", "vivid", "warm", "wise", "witty", "zesty",
-    ];
+    /// <summary>Most words in a generated id.</summary>
+    public const int MaxWords = 8;
 
-    private static readonly string[] Nouns =
-    [
-        "badger", "beaver", "bison", "bobcat", "condor", "coyote", "crane", "dingo", "dolphin", "eagle", "egret",
-        "falcon", "ferret", "finch", "fox", "gazelle", "gecko", "gibbon", "heron", "hornet", "ibex", "ibis", "jackal",
-        "jaguar", "kestrel", "koala", "lemur", "leopard", "lion", "llama", "lynx", "magpie", "marmot", "marten",
-        "meerkat", "mink", "moose", "narwhal", "newt", "ocelot", "octopus", "orca", "osprey", "otter", "owl", "panda",
-        "panther", "parrot", "pelican", "penguin", "puffin", "puma", "quail", "rabbit", "raven", "robin", "salmon",
-        "seal", "shark", "sparrow", "squid", "stoat", "stork", "swan", "tapir", "tiger", "toucan", "trout", "turtle",
-        "viper", "walrus", "weasel", "whale", "wolf", "wombat", "wren", "yak", "zebra",
-    ];
+    /// <summary>Longest generated id (the id limit).</summary>
+    public const int MaxLength = 64;
 
     private readonly Random _random = random ?? Random.Shared;
 
-    /// <summary>A new id of <paramref name="words"/> words (adjectives, then a noun) in <paramref name="idCase"/>.</summary>
+    /// <summary>A new id of <paramref name="words"/> words (adjectives, then a noun) in <paramref name="idCase"/>, at most <see cref="MaxLength"/> characters.</summary>
     public string Next(int words, string idCase)
     {
-        words = Math.Clamp(words, 1, 8);
-        var parts = new List<string>(words);
-        for (var i = 0; i < words - 1; i++)
+        words = Math.Clamp(words, 1, MaxWords);
+        while (true)
         {
-            parts.Add(Adjectives[_random.Next(Adjectives.Length)]);
-        }
+            var parts = new List<string>(words);
+            for (var i = 0; i < words - 1; i++)
+            {
+                parts.Add(WordLists.Adjectives[_random.Next(WordLists.Adjectives.Count)]);
+            }
 
-        parts.Add(Nouns[_random.Next(Nouns.Length)]);
-        return Format(parts, idCase);
+            parts.Add(WordLists.Nouns[_random.Next(WordLists.Nouns.Count)]);
+            var id = Format(parts, idCase);
+            if (id.Length <= MaxLength)
+            {
+                return id;
+            }
+        }
     }
 
     /// <summary>Joins words in a case: kebab-case, snake-case, camel-case, pascal-case, lowercase, uppercase, title-case.</summary>
@@ -58,5 +48,5 @@ public sealed class PetnameGenerator(Random? random = null)
     };
 
     private static string Capitalise(string word) =>
-        word.Length == 0 ? word : new StringBuilder(word).Replace(word[0], char.ToUpper(word[0], CultureInfo.InvariantCulture), 0, 1).ToString();
+        word.Length == 0 ? word : char.ToUpper(word[0], CultureInfo.InvariantCulture) + word[1..];
 }

@@ -3,6 +3,7 @@ using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
+using TaskGraph.Core.Ids;
 using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
@@ -32,7 +33,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             }
         }
 
-        var task = await InsertAsync(draft, request.Id is null, cancellationToken).ConfigureAwait(false);
+        var (task, _) = await InsertAsync(draft, request.Id is null, cancellationToken).ConfigureAwait(false);
         if (request.Parent is not null)
         {
             await dependencies.AddEdgesAsync([new DependencyEdge(request.Parent, task.Id, "contains")], request.Actor, cancellationToken).ConfigureAwait(false);
@@ -61,11 +62,12 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             throw TaskGraphException.TaskNotFound(parent, "parent");
         }
 
-        // Validate the whole tree before writing anything.
+        // Validate the whole tree before writing anything. A user-given id that exists is ALREADY_EXISTS here, before
+        // any write; generated ids are only drafts until their create-if-absent insert wins (it may redraw).
         var drafts = new List<(TreeNode Node, TaskRecord? Draft, string Id)>();
         var phaseWarnings = new List<string>();
         var tagWarnings = new List<string>();
-        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var userIds = new HashSet<string>(StringComparer.Ordinal);
         var count = 0;
         async Task WalkAsync(TreeNode node)
         {
@@ -87,14 +89,17 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             else
             {
                 var (draft, phaseWarning, tags, _) = Draft(node.Task with { Actor = actor });
-                if (!ids.Add(draft.Id))
+                if (node.Task.Id is not null)
                 {
-                    throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{draft.Id}' appears twice in the tree") { Field = "tree" };
-                }
+                    if (!userIds.Add(draft.Id))
+                    {
+                        throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{draft.Id}' appears twice in the tree") { Field = "tree" };
+                    }
 
-                if (node.Task.Id is not null && await context.Records.GetTaskAsync(draft.Id, cancellationToken).ConfigureAwait(false) is not null)
-                {
-                    throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{draft.Id}' already exists") { Field = "id" };
+                    if (await context.Records.GetTaskAsync(draft.Id, cancellationToken).ConfigureAwait(false) is not null)
+                    {
+                        throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{draft.Id}' already exists") { Field = "id" };
+                    }
                 }
 
                 if (phaseWarning is not null)
@@ -113,20 +118,83 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         }
 
         await WalkAsync(tree).ConfigureAwait(false);
+
+        // A drafted id must not clash with another node of the tree or a ref: redraw it (the store decides the rest).
+        var taken = new HashSet<string>(userIds, StringComparer.Ordinal);
+        taken.UnionWith(drafts.Where(d => d.Draft is null).Select(d => d.Id));
+        var idConfig = context.Config.Ids;
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            var (node, draft, id) = drafts[i];
+            if (draft is null || node.Task.Id is not null)
+            {
+                continue;
+            }
+
+            for (var attempt = 0; !taken.Add(id); attempt++)
+            {
+                id = context.Petnames.Next(IdDraw.WordsFor(idConfig.TaskIdWords, attempt), idConfig.IdCase);
+            }
+
+            drafts[i] = (node, draft with { Id = id }, id);
+        }
+
         var idOf = new Dictionary<TreeNode, string>(ReferenceEqualityComparer.Instance);
         foreach (var d in drafts)
         {
             idOf[d.Node] = d.Id;
         }
 
+        await dependencies.CheckEdgesAsync(TreeEdges(tree, parent, childType, siblingType, drafts, idOf), cancellationToken).ConfigureAwait(false);
+
+        // Insert: user-given ids first (the only inserts that can be refused), then the generated ones, whose final id
+        // may differ from the draft. The edges are built from the final ids: new tasks have no edges yet, so the check
+        // above still holds for them. A refusal after the first write undoes the tree's inserts: never half a tree. (When
+        // the outcome is unknown, a timeout or a cancel, the edges may have landed, so the tasks stay.)
+        var inserted = new List<(string Id, ulong Revision)>();
+        try
+        {
+            foreach (var userFirst in new[] { true, false })
+            {
+                for (var i = 0; i < drafts.Count; i++)
+                {
+                    var (node, draft, _) = drafts[i];
+                    if (draft is null || (node.Task.Id is not null) != userFirst)
+                    {
+                        continue;
+                    }
+
+                    var (task, revision) = await InsertAsync(draft, node.Task.Id is null, cancellationToken).ConfigureAwait(false);
+                    inserted.Add((task.Id, revision));
+                    drafts[i] = (node, task, task.Id);
+                    idOf[node] = task.Id;
+                }
+            }
+
+            await dependencies.AddEdgesAsync(TreeEdges(tree, parent, childType, siblingType, drafts, idOf), actor, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (inserted.Count > 0 && !IsOutcomeUnknown(ex))
+        {
+            await UndoInsertsAsync(inserted).ConfigureAwait(false);
+            throw;
+        }
+
+        var root = drafts[0].Draft ?? (await context.Records.GetTaskAsync(drafts[0].Id, cancellationToken).ConfigureAwait(false))!.Value.Value;
+        return new CreateTreeResult(root, [.. drafts.Select(d => d.Id)], phaseWarnings, tagWarnings);
+    }
+
+    private static List<DependencyEdge> TreeEdges(
+        TreeNode tree, string? parent, string childType, string? siblingType, List<(TreeNode Node, TaskRecord? Draft, string Id)> drafts, Dictionary<TreeNode, string> idOf)
+    {
         var edges = new List<DependencyEdge>();
         if (parent is not null)
         {
             edges.Add(new DependencyEdge(parent, idOf[tree], childType));
         }
 
-        foreach (var (node, _, id) in drafts)
+        foreach (var (node, _, _) in drafts)
         {
+            var id = idOf[node];
             string? previous = null;
             foreach (var child in node.Children)
             {
@@ -140,16 +208,24 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             }
         }
 
-        await dependencies.CheckEdgesAsync(edges, cancellationToken).ConfigureAwait(false);
-        TaskRecord? root = null;
-        foreach (var (_, draft, id) in drafts)
-        {
-            var task = draft is null ? null : await InsertAsync(draft, false, cancellationToken).ConfigureAwait(false);
-            root ??= task ?? (await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false))!.Value.Value;
-        }
+        return edges;
+    }
 
-        await dependencies.AddEdgesAsync(edges, actor, cancellationToken).ConfigureAwait(false);
-        return new CreateTreeResult(root!, [.. drafts.Select(d => d.Id)], phaseWarnings, tagWarnings);
+    /// <summary>Removes the tasks a failed create_tree inserted, each at the revision it was created at (best effort).</summary>
+    private async Task UndoInsertsAsync(IReadOnlyList<(string Id, ulong Revision)> inserted)
+    {
+        foreach (var (id, revision) in inserted)
+        {
+            try
+            {
+                var deleted = await context.Records.DeleteAsync(RecordKeys.Task(id), revision, CancellationToken.None).ConfigureAwait(false);
+                await context.SeenAsync(RecordKeys.Task(id), deleted, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ConcurrencyConflictException or StoreUnavailableException)
+            {
+                // Someone already changed the new task (it is visible once created); it stays theirs.
+            }
+        }
     }
 
     /// <summary>Reads a task fresh from the store (soft-deleted included).</summary>
@@ -885,25 +961,28 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         return (task, phaseWarning, tagWarnings, titleWarning);
     }
 
-    private async Task<TaskRecord> InsertAsync(TaskRecord draft, bool generatedId, CancellationToken cancellationToken)
+    private async Task<(TaskRecord Task, ulong Revision)> InsertAsync(TaskRecord draft, bool generatedId, CancellationToken cancellationToken)
     {
-        var config = context.Config;
-        for (var attempt = 0; ; attempt++)
+        async Task<(TaskRecord, ulong)> CreateAsync(TaskRecord task)
         {
-            try
-            {
-                var revision = await context.Records.PutTaskAsync(draft, 0, cancellationToken).ConfigureAwait(false);
-                await context.SeenAsync(RecordKeys.Task(draft.Id), revision, cancellationToken).ConfigureAwait(false);
-                return draft;
-            }
-            catch (ConcurrencyConflictException) when (generatedId && attempt < 40)
-            {
-                draft = draft with { Id = attempt < 20 ? context.Petnames.Next(config.Ids.TaskIdWords, config.Ids.IdCase) : $"task-{context.NowMs}-{attempt}" };
-            }
-            catch (ConcurrencyConflictException)
-            {
-                throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{draft.Id}' already exists") { Field = "id" };
-            }
+            var revision = await context.Records.PutTaskAsync(task, 0, cancellationToken).ConfigureAwait(false);
+            await context.SeenAsync(RecordKeys.Task(task.Id), revision, cancellationToken).ConfigureAwait(false);
+            return (task, revision);
+        }
+
+        if (generatedId)
+        {
+            var ids = context.Config.Ids;
+            return await IdDraw.CreateAsync(context.Petnames, ids.TaskIdWords, ids.IdCase, id => CreateAsync(draft with { Id = id }), draft.Id).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await CreateAsync(draft).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new TaskGraphException(ErrorCodes.AlreadyExists, $"Task '{draft.Id}' already exists") { Field = "id" };
         }
     }
 

@@ -1,5 +1,6 @@
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
+using TaskGraph.Core.Ids;
 using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
@@ -24,21 +25,10 @@ public sealed class WorkerService(GraphContext context)
 
         if (request.WorkerId is null)
         {
-            for (var attempt = 0; ; attempt++)
-            {
-                var id = attempt < 20
-                    ? context.Petnames.Next(config.Ids.AgentIdWords, config.Ids.AgentIdCase)
-                    : $"worker-{context.NowMs}-{attempt}";
-                try
-                {
-                    var created = await WriteAsync(id, null, tags, request, overlays, cancellationToken).ConfigureAwait(false);
-                    return new ConnectResult(created, workflow, tagWarnings);
-                }
-                catch (ConcurrencyConflictException) when (attempt < 40)
-                {
-                    // Generated id taken: draw another.
-                }
-            }
+            // Create-if-absent: a drawn id another node took meanwhile is redrawn, never overwritten.
+            var created = await IdDraw.CreateAsync(
+                context.Petnames, config.Ids.AgentIdWords, config.Ids.AgentIdCase, id => WriteAsync(id, null, tags, request, overlays, cancellationToken)).ConfigureAwait(false);
+            return new ConnectResult(created, workflow, tagWarnings);
         }
 
         var workerId = Limits.Id(request.WorkerId, "worker_id");

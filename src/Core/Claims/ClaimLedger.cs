@@ -85,24 +85,16 @@ public sealed class ClaimLedger(GraphContext context)
         }
     }
 
-    private async Task<IReadOnlyList<ClaimReservation>> PruneAsync(WorkerRecord worker, long now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The worker's reservations that still count: those of tasks it owns, and young ones whose claim may be in flight.
+    /// Reservations of tasks it lost (taken over, released, finished by others) are dropped.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimReservation>> PruneAsync(WorkerRecord worker, long now, CancellationToken cancellationToken)
     {
-        var kept = new List<ClaimReservation>();
-        foreach (var claim in worker.Claims)
-        {
-            if (now - claim.At < InFlightGrace.TotalMilliseconds)
-            {
-                kept.Add(claim);
-                continue;
-            }
-
-            var task = await context.Records.GetTaskAsync(claim.TaskId, cancellationToken).ConfigureAwait(false);
-            if (task is { } t && t.Value.Owner == worker.Id)
-            {
-                kept.Add(claim);
-            }
-        }
-
-        return kept;
+        ArgumentNullException.ThrowIfNull(worker);
+        var reads = await Task.WhenAll(worker.Claims.Select(async claim =>
+            now - claim.At < InFlightGrace.TotalMilliseconds
+            || (await context.Records.GetTaskAsync(claim.TaskId, cancellationToken).ConfigureAwait(false)) is { } t && t.Value.Owner == worker.Id)).ConfigureAwait(false);
+        return [.. worker.Claims.Where((_, i) => reads[i])];
     }
 }

@@ -49,6 +49,13 @@ public sealed class WorkReleaser(GraphContext context)
                     UpdatedAt = now,
                     Change = new TaskChange { Kind = kind, Actor = actor, Reason = reason, FromStatus = task.Value.Status, FromPhase = task.Value.Phase },
                 };
+                if (targetState != task.Value.Status)
+                {
+                    next = next with { FinishedBy = ClaimFence.IsFinished(workflow, targetState) ? actor : null };
+                }
+
+                // An eviction fences the evicted worker (its late writes are refused); a worker releasing its own work does not.
+                next = ClaimFence.Apply(task.Value, next, kind == "evict" ? null : actor, kind, now);
                 var revision = await context.Records.PutTaskAsync(next, task.Revision, cancellationToken).ConfigureAwait(false);
                 await context.SeenAsync(RecordKeys.Task(id), revision, cancellationToken).ConfigureAwait(false);
                 return true;

@@ -27,6 +27,15 @@ public sealed record TaskRecord
     /// <summary>Bumped on every change of owner, so a former owner's write is recognisably stale.</summary>
     public long LeaseEpoch { get; init; }
 
+    /// <summary>
+    /// Workers that lost their claim on this task to someone else and have not claimed it again (newest last, at most
+    /// <c>ClaimFence.MaxEntries</c>); their late writes are refused. Null when none.
+    /// </summary>
+    public IReadOnlyList<FencedClaim>? Fenced { get; init; }
+
+    /// <summary>Who moved the task into its current finished state (untimed and not blocking: completed, failed, cancelled).</summary>
+    public string? FinishedBy { get; init; }
+
     /// <summary>When the current owner claimed it (epoch ms).</summary>
     public long? ClaimedAt { get; init; }
 

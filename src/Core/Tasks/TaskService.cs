@@ -284,9 +284,16 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 {
                     caller = await workers.RequireLiveAsync(request.WorkerId, "worker_id", cancellationToken).ConfigureAwait(false);
                 }
-                catch
+                catch (Exception ex)
                 {
                     await Task.WhenAll(taskRead, depsRead).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                    if (ex is TaskGraphException { Code: ErrorCodes.LeaseExpired } && taskRead.IsCompletedSuccessfully
+                        && taskRead.Result is { } lapsed && lapsed.Value.Owner != request.WorkerId && !lapsed.Value.IsDeleted)
+                    {
+                        // A worker past its deadline whose task is someone else's (or finished) now: say who has it.
+                        throw ClaimFence.LeaseLapsed(request.WorkerId, lapsed.Value, "worker_id");
+                    }
+
                     throw;
                 }
 
@@ -327,6 +334,21 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                             Field = "task",
                             Details = new Dictionary<string, object?> { ["owner"] = task.Owner },
                         };
+                }
+
+                // 1b. fence: a worker that lost its claim on this task writes nothing to it (a late completion, edit,
+                // release or timed status); only a fresh claim of an unfinished task is legitimate, and force overrides.
+                if (ClaimFence.For(task, caller.Value.Id) is { } fence && !request.Force
+                    && !(request.IsClaim && !ClaimFence.IsFinished(workflow, task.Status)))
+                {
+                    throw ClaimFence.Refused(task, fence, "worker_id");
+                }
+
+                // 1c. finishing a task someone else finished is refused, not a silent same-status no-op.
+                if (!request.IsClaim && request.Status is { } asked && asked == task.Status && ClaimFence.IsFinished(workflow, task.Status)
+                    && task.FinishedBy != caller.Value.Id)
+                {
+                    throw ClaimFence.AlreadyFinished(task, caller.Value.Id);
                 }
 
                 if (request.IsClaim && task.Owner == caller.Value.Id && workflow.IsTimed(task.Status))
@@ -420,10 +442,22 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 }
 
                 next = StatusChange.Apply(next, status, workflow, now);
+                if (status != task.Status)
+                {
+                    next = next with { FinishedBy = ClaimFence.IsFinished(workflow, status) ? caller.Value.Id : null };
+                }
+
                 if (owner != task.Owner)
                 {
                     next = next with { Owner = owner, ClaimedAt = owner is null ? null : now, LeaseEpoch = task.LeaseEpoch + 1 };
                     kind = owner is null ? "release" : kind;
+                    var how = kind switch
+                    {
+                        "claim" => ownerAlive ? "force" : "takeover",
+                        "assign" => "assign",
+                        _ => ownerAlive ? "release" : "takeover",
+                    };
+                    next = ClaimFence.Apply(task, next, caller.Value.Id, how, now);
                 }
 
                 next = next with

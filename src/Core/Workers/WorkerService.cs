@@ -1,3 +1,4 @@
+using TaskGraph.Core.Claims;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Ids;
@@ -12,6 +13,7 @@ public sealed class WorkerService(GraphContext context)
 {
     private readonly WorkReleaser _releaser = new(context);
     private readonly StaleWorkerSweeper _sweeper = new(context);
+    private readonly ClaimLedger _ledger = new(context);
 
     /// <summary>Registers a worker (or re-registers it with force, keeping its claims).</summary>
     public async Task<ConnectResult> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken = default)
@@ -44,7 +46,11 @@ public sealed class WorkerService(GraphContext context)
                 };
             }
 
-            return await WriteAsync(workerId, existing, tags, request, overlays, cancellationToken).ConfigureAwait(false);
+            // A reconnect keeps the claims the worker still holds, never the ones it lost meanwhile (taken over, released).
+            var kept = existing is { } e && e.Value.Claims.Count > 0
+                ? await _ledger.PruneAsync(e.Value, context.NowMs, cancellationToken).ConfigureAwait(false)
+                : [];
+            return await WriteAsync(workerId, existing, tags, request, overlays, cancellationToken, kept).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return new ConnectResult(worker, workflow, tagWarnings);
     }
@@ -118,6 +124,20 @@ public sealed class WorkerService(GraphContext context)
     public async Task<int> ThinkingAsync(string workerId, string thought, IReadOnlyList<string>? taskIds, CancellationToken cancellationToken = default)
     {
         Limits.Text(thought, "thought");
+        if (taskIds is { Count: > 0 })
+        {
+            // A thought on a task this worker lost (taken over, evicted, released, finished by others) is a late write:
+            // refused before anything is written, heartbeat included.
+            var listed = await Task.WhenAll(taskIds.Distinct(StringComparer.Ordinal).Select(id => context.Records.GetTaskAsync(Limits.Id(id, "tasks"), cancellationToken).AsTask())).ConfigureAwait(false);
+            foreach (var task in listed)
+            {
+                if (task is { } t && !t.Value.IsDeleted && ClaimFence.For(t.Value, workerId) is { } fence)
+                {
+                    throw ClaimFence.Refused(t.Value, fence, "tasks");
+                }
+            }
+        }
+
         var worker = await HeartbeatAsync(workerId, always: true, cancellationToken, "agent").ConfigureAwait(false);
         var targets = worker.Claims.Select(c => c.TaskId)
             .Where(id => taskIds is null || taskIds.Count == 0 || taskIds.Contains(id))
@@ -182,7 +202,13 @@ public sealed class WorkerService(GraphContext context)
     }
 
     private async Task<WorkerRecord> WriteAsync(
-        string id, Versioned<WorkerRecord>? existing, IReadOnlyList<string> tags, ConnectRequest request, IReadOnlyList<string> overlays, CancellationToken cancellationToken)
+        string id,
+        Versioned<WorkerRecord>? existing,
+        IReadOnlyList<string> tags,
+        ConnectRequest request,
+        IReadOnlyList<string> overlays,
+        CancellationToken cancellationToken,
+        IReadOnlyList<ClaimReservation>? claims = null)
     {
         var now = context.NowMs;
         var server = context.Config.Server;
@@ -196,7 +222,7 @@ public sealed class WorkerService(GraphContext context)
                 RegisteredAt = now,
                 Workflow = request.Workflow,
                 Overlays = overlays,
-                Claims = existing?.Value.Claims ?? [],
+                Claims = claims ?? [],
                 MarkCursor = position + 1,
             },
             now,

@@ -1,0 +1,8 @@
+namespace TaskGraph.Tests.Rules.Leases;
+
+/// <summary>Fenced late writes on several store instances over one SQLite file.</summary>
+public sealed class SqliteFencedLateWriteTests : FencedLateWriteTests
+{
+    /// <inheritdoc />
+    protected override RulesBackend Backend => RulesBackend.Sqlite;
+}

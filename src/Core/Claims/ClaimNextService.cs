@@ -17,7 +17,8 @@ namespace TaskGraph.Core.Claims;
 /// A candidate lost to another worker or to a stale read (ALREADY_CLAIMED, CONFLICT, DEPENDENCY_NOT_SATISFIED, TAG_MISMATCH,
 /// TASK_NOT_FOUND, INVALID_STATE) is skipped. After <see cref="MaxAttemptsPerRound"/> lost candidates, or when there are none,
 /// the read model catches up with the store and the candidates are read once more; an empty list then is NO_READY_TASK
-/// (with counts of why), a second run of losses is CONFLICT. Every other error (CLAIM_LIMIT_REACHED, LEASE_EXPIRED,
+/// (with counts of why). When those are lost too, a last caught-up read decides: none left is NO_READY_TASK, some left is
+/// CONFLICT (the crowd kept winning; retry). Every other error (CLAIM_LIMIT_REACHED, LEASE_EXPIRED,
 /// AGENT_NOT_FOUND, STORE_UNAVAILABLE, ...) propagates at once. A worker at its claim limit gets CLAIM_LIMIT_REACHED, with
 /// or without candidates.
 /// <para>
@@ -70,6 +71,7 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
                 Limit = CandidateWindow,
             };
             var attempts = 0;
+            var lostAll = false;
             for (var round = 0; round < 2; round++)
             {
                 var refreshed = round > 0;
@@ -79,7 +81,8 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
                 }
 
                 var candidates = reads.ClaimCandidates(query, rules);
-                if (candidates.Count == 0)
+                lostAll = candidates.Count > 0;
+                if (!lostAll)
                 {
                     continue;
                 }
@@ -99,8 +102,14 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
                         contended = ex.Code is ErrorCodes.AlreadyClaimed or ErrorCodes.Conflict;
                     }
                 }
+            }
 
-                if (refreshed)
+            // Every candidate of the refreshed read was lost as well: if others took the last ones, that is NO_READY_TASK;
+            // if candidates remain, the crowd kept winning and the caller may retry.
+            if (lostAll)
+            {
+                await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+                if (reads.ClaimCandidates(query with { Limit = 1 }, rules).Count > 0)
                 {
                     throw new TaskGraphException(ErrorCodes.Conflict, $"Other agents took every candidate first ({attempts} tried); try again.")
                     {

@@ -45,6 +45,9 @@ public static class ErrorCodes
     /// <summary>The worker holds as many tasks as its claim limit allows.</summary>
     public const string ClaimLimitReached = "CLAIM_LIMIT_REACHED";
 
+    /// <summary>Claim without a task found nothing this worker may claim now (details count why).</summary>
+    public const string NoReadyTask = "NO_READY_TASK";
+
     /// <summary>A concurrent writer kept winning; the caller may retry.</summary>
     public const string Conflict = "CONFLICT";
 

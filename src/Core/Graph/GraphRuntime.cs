@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TaskGraph.Core.Claims;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Leases;
@@ -27,6 +28,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         Tasks = new TaskService(Context, Workers, Dependencies);
         Marks = new MarkService(Context, Workers, baseDirectory);
         Sweeper = new StaleWorkerSweeper(Context);
+        ClaimNext = new ClaimNextService(Context, Workers, Tasks, reads);
     }
 
     /// <summary>The store.</summary>
@@ -55,6 +57,9 @@ public sealed class GraphRuntime : IAsyncDisposable
 
     /// <summary>The stale-worker sweeper.</summary>
     public StaleWorkerSweeper Sweeper { get; }
+
+    /// <summary>Claim-next: the best ready task for a worker, decided by the claim rule.</summary>
+    public ClaimNextService ClaimNext { get; }
 
     /// <summary>Starts the read model (a full rebuild from the store) and wires the services. The runtime owns the store.</summary>
     public static async Task<GraphRuntime> StartAsync(

@@ -150,6 +150,24 @@ public sealed partial class ReadModel : IAsyncDisposable
         }
     }
 
+    /// <summary>Claim-next: ready tasks the worker qualifies for, best first (priority, wanted-tag fit, age).</summary>
+    public IReadOnlyList<ClaimCandidate> ClaimCandidates(ClaimCandidateQuery q, TaskQueryRules rules)
+    {
+        lock (_gate)
+        {
+            return ClaimCandidateReader.Candidates(_db, q, rules);
+        }
+    }
+
+    /// <summary>Claim-next: why tasks within the query's filters are not claimable by its worker.</summary>
+    public UnclaimableCounts CountUnclaimable(ClaimCandidateQuery q, TaskQueryRules rules)
+    {
+        lock (_gate)
+        {
+            return ClaimCandidateReader.Counts(_db, q, rules);
+        }
+    }
+
     /// <summary>Start-blocking predecessors of a task; with <paramref name="unsatisfiedOnly"/> only those in a blocking state.</summary>
     public IReadOnlyList<string> BlockedBy(string taskId, TaskQueryRules rules, bool unsatisfiedOnly)
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using TaskGraph.Core.Claims;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
@@ -332,15 +333,37 @@ internal sealed class TaskTools(GraphRuntime graph)
 
     [McpServerTool(Name = "claim", Destructive = false, Idempotent = false, OpenWorld = false)]
     [Description("Claim a task: it moves to the workflow's first timed state (working) and becomes yours. Fails if another live worker owns it, "
-        + "if start-blocking predecessors are unfinished (DEPENDENCY_NOT_SATISFIED with blocked_by), if your tags don't qualify, or at your claim limit.")]
+        + "if start-blocking predecessors are unfinished (DEPENDENCY_NOT_SATISFIED with blocked_by), if your tags don't qualify, or at your claim limit. "
+        + "Without task, claims the best ready task you qualify for (highest priority, then most wanted tags you hold, then oldest), "
+        + "or fails with NO_READY_TASK whose details count blocked, claimed and tag_mismatch tasks.")]
     public async Task<CallToolResult> ClaimAsync(
         [Description("Your worker id.")] string? worker_id = null,
-        [Description("Task id.")] string? task = null,
-        [Description("Take it over even if another live worker owns it or predecessors are unfinished.")] bool? force = null,
+        [Description("Task id; omit it to claim the next ready task you qualify for.")] string? task = null,
+        [Description("Take it over even if another live worker owns it or predecessors are unfinished (only with task).")] bool? force = null,
         [Description("Legacy alias of worker_id.")] string? agent = null,
+        [Description("Without task: only tasks having ANY of these tags (string or array).")] JsonElement? tags_any = null,
+        [Description("Without task: only tasks in this phase.")] string? phase = null,
+        [Description("Without task: only direct children of this task.")] string? parent = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await graph.Tasks.ClaimAsync(Args.WorkerId(worker_id, agent)!, Args.RequiredString(task, "task", 200), force ?? false, cancellationToken);
+        var workerId = Args.WorkerId(worker_id, agent)!;
+        var taskId = Args.OptionalString(task, "task", 200);
+        if (taskId is null && force == true)
+        {
+            throw TaskGraphException.Invalid("force", "force needs a task: claim without a task only takes ready tasks");
+        }
+
+        var result = taskId is not null
+            ? await graph.Tasks.ClaimAsync(workerId, taskId, force ?? false, cancellationToken)
+            : (await graph.ClaimNext.ClaimNextAsync(
+                new ClaimNextRequest
+                {
+                    WorkerId = workerId,
+                    TagsAny = Args.StringOrArray(tags_any, "tags_any"),
+                    Phase = Args.OptionalString(phase, "phase", 200),
+                    Parent = Args.OptionalString(parent, "parent", 200),
+                },
+                cancellationToken)).Claim;
         var t = result.Task;
         return ToolResults.Json(new JsonObject
         {

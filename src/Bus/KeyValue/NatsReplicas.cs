@@ -75,7 +75,7 @@ internal static partial class NatsReplicas
     /// <summary>The refusal of a replica count the deployment cannot hold.</summary>
     public static NatsReplicasException TooFewServers(string graph, int asked, int? servers, string? serverSays = null) => new(
         $"NATS replicas {asked} asked for graph '{graph}', but the deployment has "
-        + (servers is { } n ? $"{n} JetStream server{(n == 1 ? string.Empty : "s")}" : "fewer JetStream servers than that")
+        + (servers is { } n ? $"{n} server{(n == 1 ? string.Empty : "s")}" : "fewer servers than that")
         + (serverSays is null ? string.Empty : $" (server: {serverSays})")
         + $"; set server.nats.replicas to at most {servers ?? 1}, or remove it to choose automatically.");
 

@@ -9,8 +9,11 @@ public sealed record NatsStoreOptions
     /// <summary>Graph name: letters, digits, '-' and '_'; the bucket is <c>tg_&lt;graph&gt;</c> (stream <c>KV_tg_&lt;graph&gt;</c>).</summary>
     public required string Graph { get; init; }
 
-    /// <summary>Replicas of the bucket: 1, or 3 in a cluster.</summary>
-    public int Replicas { get; init; } = 1;
+    /// <summary>
+    /// Replicas of the bucket and its side buckets: null = automatic (3 when the deployment has at least three servers,
+    /// else 1). An explicit count above the deployment's server count is refused when the store opens.
+    /// </summary>
+    public int? Replicas { get; init; }
 
     /// <summary>How long one request (read, write, API call) may take before it counts as unavailable.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(2);
@@ -57,7 +60,7 @@ public sealed record NatsStoreOptions
     /// <summary>Prints the options without their secrets, so a logged or printed options object leaks nothing.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append("Url = ").Append(Url).Append(", Graph = ").Append(Graph).Append(", Replicas = ").Append(Replicas)
+        builder.Append("Url = ").Append(Url).Append(", Graph = ").Append(Graph).Append(", Replicas = ").Append(Replicas?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "auto")
             .Append(", Auth = ").Append(Token is not null ? "token" : User is not null ? "user" : NKeySeed is not null ? "nkey" : CredsFile is not null ? "creds" : "none")
             .Append(", Tls = ").Append(TlsCaFile is not null || TlsCertFile is not null);
         return true;

@@ -52,7 +52,8 @@ public sealed partial class NatsRecordStore : IRecordStore
         NatsStoreNames names,
         NatsStoreOptions options,
         ILogger logger,
-        bool casFence)
+        bool casFence,
+        int requestedReplicas)
     {
         _connection = connection;
         _js = js;
@@ -61,6 +62,7 @@ public sealed partial class NatsRecordStore : IRecordStore
         _options = options;
         _logger = logger;
         _casFence = casFence;
+        RequestedReplicas = requestedReplicas;
     }
 
     /// <summary>The graph this store holds.</summary>
@@ -68,6 +70,15 @@ public sealed partial class NatsRecordStore : IRecordStore
 
     /// <summary>The KV bucket name (<c>tg_&lt;graph&gt;</c>).</summary>
     public string BucketName => _names.Bucket;
+
+    /// <summary>
+    /// Replicas the graph's stream actually has (read back from the server after any scaling). Less than
+    /// <see cref="RequestedReplicas"/> when the server refused to scale an existing stream.
+    /// </summary>
+    public int Replicas => _kvStream.Info.Config.NumReplicas;
+
+    /// <summary>Replicas asked for: the configured count, or the automatic choice (3 from three servers on, else 1).</summary>
+    public int RequestedReplicas { get; }
 
     /// <summary>True when compare-and-swap writes are guarded by fence keys (replicated buckets on servers before 2.10).</summary>
     public bool UsesCasFence => _casFence;
@@ -83,7 +94,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     {
         ArgumentNullException.ThrowIfNull(options);
         var names = NatsStoreNames.For(options.Graph);
-        if (options.Replicas is < 1 or > 5)
+        if (options.Replicas is not null and (< 1 or > 5))
         {
             throw new ArgumentException("Replicas must be between 1 and 5.", nameof(options));
         }
@@ -98,15 +109,19 @@ public sealed partial class NatsRecordStore : IRecordStore
             {
                 try
                 {
-                    var kvStream = await EnsureBucketAsync(js, names, options, logger, cancellationToken).ConfigureAwait(false);
-                    var casFence = options.CasFence ?? (options.Replicas > 1 && IsBefore210(connection.ServerInfo?.Version));
+                    // One JetStream round trip first: the connection is up (its INFO known) and JetStream answers.
+                    await js.GetAccountInfoAsync(cancellationToken).ConfigureAwait(false);
+                    var (wanted, servers) = await NatsReplicas.ResolveAsync(connection, options.Replicas, names.Graph, cancellationToken).ConfigureAwait(false);
+                    var kvStream = await EnsureBucketAsync(js, names, wanted, options.Replicas is not null, servers, logger, cancellationToken).ConfigureAwait(false);
+                    var replicas = kvStream.Info.Config.NumReplicas;
+                    var casFence = options.CasFence ?? (replicas > 1 && IsBefore210(connection.ServerInfo?.Version));
                     if (casFence)
                     {
-                        await EnsureFenceBucketAsync(js, names, options, logger, cancellationToken).ConfigureAwait(false);
+                        await EnsureFenceBucketAsync(js, names, options, replicas, logger, cancellationToken).ConfigureAwait(false);
                     }
 
-                    LogOpened(logger, names.Bucket, options.Replicas, casFence);
-                    return new NatsRecordStore(connection, js, kvStream, names, options, logger, casFence);
+                    LogOpened(logger, names.Bucket, replicas, wanted, casFence);
+                    return new NatsRecordStore(connection, js, kvStream, names, options, logger, casFence, wanted);
                 }
                 catch (Exception ex) when (IsTransient(ex, cancellationToken) && Stopwatch.GetElapsedTime(started) < options.OpenTimeout)
                 {
@@ -290,7 +305,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     private static async Task<INatsJSStream> EnsureBucketAsync(
-        NatsJSContext js, NatsStoreNames names, NatsStoreOptions options, ILogger logger, CancellationToken cancellationToken)
+        NatsJSContext js, NatsStoreNames names, int replicas, bool isExplicit, int? servers, ILogger logger, CancellationToken cancellationToken)
     {
         // The stream a KV bucket is made of (same name, subjects and flags as NATS clients create), except that it keeps
         // every revision: clients cap KV history at 64, the server does not.
@@ -303,7 +318,7 @@ public sealed partial class NatsRecordStore : IRecordStore
             MaxMsgSize = -1,
             DuplicateWindow = TimeSpan.FromMinutes(2),
             Storage = StreamConfigStorage.File,
-            NumReplicas = options.Replicas,
+            NumReplicas = replicas,
             Retention = StreamConfigRetention.Limits,
             Discard = StreamConfigDiscard.New,
             AllowRollupHdrs = true,
@@ -320,11 +335,24 @@ public sealed partial class NatsRecordStore : IRecordStore
         {
             stream = await js.CreateStreamAsync(bucket, cancellationToken).ConfigureAwait(false);
         }
+        catch (NatsJSApiException ex) when (NatsReplicas.IsPlacementRefusal(ex) && isExplicit)
+        {
+            throw NatsReplicas.TooFewServers(names.Graph, replicas, servers, ex.Error.Description);
+        }
+        catch (NatsJSApiException ex) when (NatsReplicas.IsPlacementRefusal(ex) && replicas > 1)
+        {
+            // Automatic mode counted three servers but they cannot place three replicas now (one down, or not all run
+            // JetStream): start on one replica; the next start scales the stream up once they can.
+            LogAutoFallback(logger, names.KvStream, replicas, ex.Error.Description ?? string.Empty);
+            stream = await js.CreateStreamAsync(bucket with { NumReplicas = 1 }, cancellationToken).ConfigureAwait(false);
+        }
         catch (NatsJSApiException ex) when (ex.Error.ErrCode == StreamNameInUseError)
         {
-            // Created earlier with other settings (another version, an operator): use it as it is.
+            // Created earlier with other settings (another version, an operator): use it as it is, except for its
+            // replica count, which follows the asked one where the server allows.
             LogBoundExisting(logger, names.KvStream, ex.Error.Description ?? string.Empty);
             stream = await js.GetStreamAsync(names.KvStream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            stream = await NatsReplicas.ScaleAsync(js, stream, replicas, isExplicit, logger, cancellationToken).ConfigureAwait(false);
         }
 
         if (stream.Info.Config.MaxMsgsPerSubject is > 0 and < UnboundedHistory)
@@ -418,14 +446,15 @@ public sealed partial class NatsRecordStore : IRecordStore
         return !Version.TryParse(core, out var parsed) || parsed < new Version(2, 10);
     }
 
-    private static async Task EnsureFenceBucketAsync(NatsJSContext js, NatsStoreNames names, NatsStoreOptions options, ILogger logger, CancellationToken cancellationToken)
+    private static async Task EnsureFenceBucketAsync(
+        NatsJSContext js, NatsStoreNames names, NatsStoreOptions options, int replicas, ILogger logger, CancellationToken cancellationToken)
     {
         var fences = new NatsKVConfig(names.FenceBucket)
         {
             Description = $"TaskGraph CAS fences of graph {names.Graph} (nats-server 2.9 clustered CAS guard)",
             History = 1,
             MaxAge = options.CasFenceTtl,
-            NumberOfReplicas = options.Replicas,
+            NumberOfReplicas = replicas,
 
             // Fences matter for seconds; memory keeps the extra write cheap and R3 keeps it consistent.
             Storage = NatsKVStorageType.Memory,
@@ -436,7 +465,10 @@ public sealed partial class NatsRecordStore : IRecordStore
         }
         catch (NatsJSApiException ex) when (ex.Error.ErrCode == StreamNameInUseError)
         {
+            // The fences must be as available as the bucket they guard.
             LogBoundExisting(logger, "KV_" + names.FenceBucket, ex.Error.Description ?? string.Empty);
+            var stream = await js.GetStreamAsync("KV_" + names.FenceBucket, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await NatsReplicas.ScaleAsync(js, stream, replicas, isExplicit: true, logger, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -580,8 +612,11 @@ public sealed partial class NatsRecordStore : IRecordStore
         _ => false,
     };
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Opened bucket {Bucket} (replicas {Replicas}, CAS fence {CasFence})")]
-    private static partial void LogOpened(ILogger logger, string bucket, int replicas, bool casFence);
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Opened bucket {Bucket} (replicas {Replicas} of {Wanted} asked, CAS fence {CasFence})")]
+    private static partial void LogOpened(ILogger logger, string bucket, int replicas, int wanted, bool casFence);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Warning, Message = "Stream {Stream} could not be placed on {Replicas} replicas ({Reason}); created with 1, the next start scales it up")]
+    private static partial void LogAutoFallback(ILogger logger, string stream, int replicas, string reason);
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Opening bucket {Bucket} failed (attempt {Attempt}), retrying: {Reason}")]
     private static partial void LogOpenRetry(ILogger logger, string bucket, int attempt, string reason);

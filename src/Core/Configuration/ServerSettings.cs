@@ -35,4 +35,10 @@ public sealed record ServerSettings
 
     /// <summary>The graph name (several independent graphs can share one NATS deployment).</summary>
     public string Graph { get; init; } = "default";
+
+    /// <summary>
+    /// fresh (default): a read first catches up with the store, so it reflects every write acknowledged before it began;
+    /// local: a read answers from the node's read model as it is.
+    /// </summary>
+    public string Reads { get; init; } = "fresh";
 }

@@ -24,6 +24,9 @@ public sealed partial class ReadModel : IAsyncDisposable
     private const int ReplayBatchSize = 512;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long <see cref="CatchUpAsync"/> waits for the model to reach the store's position.</summary>
+    public static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(10);
+
     private readonly IRecordStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -130,6 +133,33 @@ public sealed partial class ReadModel : IAsyncDisposable
         }
 
         return AwaitAsync(waiter, ct);
+    }
+
+    /// <summary>
+    /// The read barrier: learns the store's current position (one cheap store call) and waits until this model has
+    /// applied it, so what a query answers next reflects every write acknowledged, by any node or process, before this
+    /// call began. Throws <see cref="StoreUnavailableException"/> when the store does not answer or the model cannot
+    /// catch up within <see cref="CatchUpTimeout"/>.
+    /// </summary>
+    public async ValueTask CatchUpAsync(CancellationToken ct)
+    {
+        var position = await _store.GetPositionAsync(ct).ConfigureAwait(false);
+        if (AppliedPosition >= position)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(CatchUpTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await WaitForPositionAsync(position, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new StoreUnavailableException(
+                $"The read model did not catch up with the store (position {position}, applied {AppliedPosition}) within {CatchUpTimeout.TotalSeconds:0} s.");
+        }
     }
 
     /// <summary>One task by id, soft-deleted included; null when unknown.</summary>

@@ -42,6 +42,7 @@ public static class ConfigMapper
             DefaultWorkflow = reader.String(server, "default_workflow", "server.default_workflow") ?? d.DefaultWorkflow,
             Store = store,
             Graph = reader.String(server, "graph", "server.graph") ?? d.Graph,
+            Reads = reader.Choice(server, "reads", "server.reads", "fresh", "local") ?? d.Reads,
         };
 
         var autoAdvance = reader.Map(tree, "auto_advance", "auto_advance");

@@ -28,8 +28,9 @@ public static class NatsSettingsMapper
             return SecretReference.Resolve(raw, $"server.nats.{key}", environment, reader);
         }
 
-        var replicas = reader.Int(nats, "replicas", "server.nats.replicas") ?? 1;
-        if (replicas is not (1 or 3 or 5))
+        // Absent (or ~) = automatic: R3 on a deployment of three or more servers, else R1 (decided when the store opens).
+        var replicas = reader.Int(nats, "replicas", "server.nats.replicas");
+        if (replicas is not (null or 1 or 3 or 5))
         {
             reader.Problem("server.nats.replicas", $"must be 1, 3 or 5, got {replicas}");
         }

@@ -44,7 +44,8 @@ public static class NodeServiceCollectionExtensions
                 o.ServerInstructions = NodeHost.Instructions;
             })
             .WithToolsFromAssembly(typeof(NodeHost).Assembly)
-            .WithRequestFilters(f => f.AddCallToolFilter(ToolCallFilter.Create));
+            .WithRequestFilters(f => f.AddCallToolFilter(ToolCallFilter.Create))
+            .WithRequestFilters(f => f.AddCallToolFilter(FreshReadFilter.Create));
 
     /// <summary>Same as the <see cref="LoadedConfig"/> overload for a ready config without files behind it.</summary>
     public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, TaskGraphConfig config) =>

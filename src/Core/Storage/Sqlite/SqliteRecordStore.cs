@@ -38,6 +38,7 @@ public sealed class SqliteRecordStore : IRecordStore
     private readonly CancellationTokenSource _disposing = new();
     private TaskCompletionSource _committed = NewSignal();
     private Task _checkpoint = Task.CompletedTask;
+    private long _watchedPosition;
     private int _commitsSinceCheckpoint;
     private int _checkpointRunning;
     private int _disposed;
@@ -224,12 +225,23 @@ public sealed class SqliteRecordStore : IRecordStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One indexed <c>max(position)</c> on a pooled reader. When the log holds changes this process's watches have not
+    /// delivered yet (another process wrote them), the watches are woken to look now instead of at their next poll, so a
+    /// caller that waits for this position waits about one read, not a poll interval.
+    /// </remarks>
     public ValueTask<ulong> GetPositionAsync(CancellationToken cancellationToken = default)
     {
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return ValueTask.FromResult(Read(0, static (session, _) => (ulong)session.ScalarInt64(SqliteSchema.Position)));
+            var position = Read(0, static (session, _) => session.ScalarInt64(SqliteSchema.Position));
+            if (position > Volatile.Read(ref _watchedPosition))
+            {
+                Interlocked.Exchange(ref _committed, NewSignal()).TrySetResult();
+            }
+
+            return ValueTask.FromResult((ulong)position);
         }
         catch (Exception ex)
         {
@@ -617,6 +629,21 @@ public sealed class SqliteRecordStore : IRecordStore
         }
     }
 
+    private void RaiseWatchedPosition(long position)
+    {
+        var seen = Volatile.Read(ref _watchedPosition);
+        while (position > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _watchedPosition, position, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+
     private async IAsyncEnumerable<RecordChange> WatchCoreAsync(
         ulong afterPosition, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -644,6 +671,7 @@ public sealed class SqliteRecordStore : IRecordStore
                 foreach (var change in batch)
                 {
                     position = change.Position;
+                    RaiseWatchedPosition((long)position);
                     yield return change;
                 }
 

@@ -190,6 +190,35 @@ public sealed class TwoProcessRaceTests(SharedDbNodesFixture nodes, ITestOutputH
         await nodes.B.CallAsync("disconnect", new { worker_id = "locker-b" }, ct);
     }
 
+    [Fact]
+    public async Task A_completion_acknowledged_through_one_process_is_in_the_very_next_listing_through_the_other()
+    {
+        var ct = Timeout(120);
+        const int Rounds = 40;
+        var ids = Enumerable.Range(1, Rounds).Select(i => $"fresh-{i:D2}").ToList();
+        foreach (var id in ids)
+        {
+            await nodes.A.CallAsync("create", new { id, title = $"Fresh read task {id}", tags = new[] { "fresh-read" } }, ct);
+        }
+
+        await nodes.B.CallAsync("connect", new { worker_id = "fresh-finisher", force = true }, ct);
+        var completed = new List<string>();
+        foreach (var id in ids)
+        {
+            // Claim and complete through B (its writes read the store itself), then list through A at once: A must
+            // answer with every completion acknowledged so far, without any waiting on the test's side.
+            await nodes.B.CallAsync("claim", new { worker_id = "fresh-finisher", task = id }, ct);
+            await nodes.B.CallAsync("update", new { worker_id = "fresh-finisher", task = id, status = "completed" }, ct);
+            completed.Add(id);
+            var listed = Ids(await nodes.A.CallAsync("list_tasks", new { status = "completed", tags_all = new[] { "fresh-read" }, limit = 1000 }, ct));
+            Assert.True(
+                completed.All(listed.Contains),
+                $"after {completed.Count} acknowledged completions through B, A listed {listed.Count}; missing: {string.Join(", ", completed.Except(listed))}");
+        }
+
+        await nodes.B.CallAsync("disconnect", new { worker_id = "fresh-finisher" }, ct);
+    }
+
     private static async Task RaceAsync(
         NodeProcess node, string agent, ConcurrentBag<(string, string)> wins, ConcurrentBag<(string, string, string)> losses, CancellationToken ct)
     {

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using TaskGraph.Core.Graph;
+
+namespace TaskGraph.Node.Mcp;
+
+/// <summary>
+/// The read barrier of every read tool: before the tool runs, the node's read model catches up with the store's current
+/// position (<see cref="Core.ReadModels.ReadModel.CatchUpAsync"/>), so a read reflects every write acknowledged before it
+/// began, through any node or process. Off with <c>server.reads: local</c>. Registered after (inside)
+/// <see cref="ToolCallFilter"/>, so a store that does not answer becomes the STORE_UNAVAILABLE envelope.
+/// </summary>
+public static class FreshReadFilter
+{
+    // Tools that answer from the read model although they also write (eviction, a mark cursor).
+    private static readonly HashSet<string> ReadModelWriters = new(StringComparer.Ordinal) { "list_agents", "mark_updates" };
+
+    /// <summary>The filter, for <c>WithRequestFilters(f =&gt; f.AddCallToolFilter(FreshReadFilter.Create))</c>.</summary>
+    public static McpRequestHandler<CallToolRequestParams, CallToolResult> Create(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        async (request, cancellationToken) =>
+        {
+            if (request.MatchedPrimitive is McpServerTool tool
+                && IsRead(tool)
+                && request.Services?.GetService<GraphRuntime>() is { } graph
+                && graph.Config.Current.Server.Reads != "local")
+            {
+                await graph.Reads.CatchUpAsync(cancellationToken);
+            }
+
+            return await next(request, cancellationToken);
+        };
+
+    /// <summary>True for the tools that answer from the read model: every read-only tool, and the listed read-model writers.</summary>
+    public static bool IsRead(McpServerTool tool)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        return tool.ProtocolTool.Annotations?.ReadOnlyHint == true || ReadModelWriters.Contains(tool.ProtocolTool.Name);
+    }
+}

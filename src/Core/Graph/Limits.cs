@@ -42,20 +42,57 @@ public static class Limits
             throw TaskGraphException.Invalid(field, $"{field} must be at most {IdLength} characters, got {value.Length}");
         }
 
-        if (value.Any(char.IsControl))
-        {
-            throw TaskGraphException.Invalid(field, $"{field} must not contain control characters");
-        }
-
+        NoControlCharacters(value, field);
         return value;
     }
 
-    /// <summary>Checks an optional text's length.</summary>
+    /// <summary>Checks a file path or lock name: at most <see cref="PathLength"/> characters, no control characters.</summary>
+    public static string Path(string value, string field)
+    {
+        if (value.Length > PathLength)
+        {
+            throw TaskGraphException.Invalid(field, $"{field} must be at most {PathLength} characters, got {value.Length}");
+        }
+
+        NoControlCharacters(value, field);
+        return value;
+    }
+
+    /// <summary>
+    /// Refuses control characters (U+0000-U+001F, U+007F-U+009F) in names: ids, paths, tags, statuses, phases.
+    /// Free text (titles, descriptions, reasons, thoughts) is checked by <see cref="Text"/>, which allows tab, newline and
+    /// carriage return.
+    /// </summary>
+    public static void NoControlCharacters(string value, string field)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                throw TaskGraphException.Invalid(field, $"{field} must not contain control characters (found U+{(int)c:X4})");
+            }
+        }
+    }
+
+    /// <summary>Checks an optional text's length; control characters other than tab, newline and carriage return are refused.</summary>
     public static string? Text(string? value, string field, int max = TextLength)
     {
-        if (value is not null && value.Length > max)
+        if (value is null)
+        {
+            return value;
+        }
+
+        if (value.Length > max)
         {
             throw TaskGraphException.Invalid(field, $"{field} must be at most {max} characters, got {value.Length}");
+        }
+
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+            {
+                throw TaskGraphException.Invalid(field, $"{field} must not contain control characters other than tab and newline (found U+{(int)c:X4})");
+            }
         }
 
         return value;
@@ -80,6 +117,8 @@ public static class Limits
             {
                 throw TaskGraphException.Invalid(field, $"{field}: each tag must be 1..{TagLength} characters");
             }
+
+            NoControlCharacters(tag, field);
         }
 
         return [.. tags.Distinct(StringComparer.Ordinal)];

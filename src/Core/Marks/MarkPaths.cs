@@ -1,6 +1,13 @@
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+
 namespace TaskGraph.Core.Marks;
 
-/// <summary>File mark names: <c>lock:</c> names verbatim, paths absolutised against a base directory with '/' separators.</summary>
+/// <summary>
+/// File mark names: <c>lock:</c> names verbatim; paths resolved against the project root (the base directory) with '/'
+/// separators and kept relative to it (<c>src/a.cs</c>), so that answers never show the host's directory layout and
+/// nodes started in different checkouts of one project agree on a mark's name. A path outside the root stays absolute.
+/// </summary>
 public static class MarkPaths
 {
     /// <summary>The prefix of exclusive lock names.</summary>
@@ -9,15 +16,39 @@ public static class MarkPaths
     /// <summary>True for an exclusive lock name.</summary>
     public static bool IsLock(string file) => file.StartsWith(LockPrefix, StringComparison.Ordinal);
 
-    /// <summary>Normalises a path ('.' and '..' resolved, '/' separators); lock names unchanged.</summary>
-    public static string Normalise(string file, string baseDirectory)
+    /// <summary>
+    /// Normalises a path ('.' and '..' resolved, '/' separators, relative to <paramref name="baseDirectory"/> when inside
+    /// it); lock names unchanged. Control characters are INVALID_FIELD_VALUE for <paramref name="field"/>.
+    /// </summary>
+    public static string Normalise(string file, string baseDirectory, string field = "file")
     {
+        Limits.Path(file, field);
         if (IsLock(file))
         {
             return file;
         }
 
-        var full = Path.GetFullPath(file.Replace('\\', '/'), baseDirectory).Replace('\\', '/');
-        return full.Length > 1 ? full.TrimEnd('/') : full;
+        var root = Trim(Path.GetFullPath(baseDirectory).Replace('\\', '/'));
+        var full = Trim(Path.GetFullPath(file.Replace('\\', '/'), root).Replace('\\', '/'));
+        return Relative(full, root) ?? full;
     }
+
+    /// <summary>
+    /// <paramref name="path"/> relative to <paramref name="root"/> with '/' separators ("." for the root itself), or
+    /// null when it lies outside the root.
+    /// </summary>
+    public static string? Relative(string path, string root)
+    {
+        var r = Trim(Path.GetFullPath(root).Replace('\\', '/'));
+        var p = Trim(Path.GetFullPath(path.Replace('\\', '/'), r).Replace('\\', '/'));
+        if (p == r)
+        {
+            return ".";
+        }
+
+        var prefix = r == "/" ? "/" : r + "/";
+        return p.StartsWith(prefix, StringComparison.Ordinal) ? p[prefix.Length..] : null;
+    }
+
+    private static string Trim(string path) => path.Length > 1 ? path.TrimEnd('/') : path;
 }

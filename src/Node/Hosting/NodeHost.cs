@@ -12,9 +12,13 @@ public static class NodeHost
 {
     /// <summary>The instructions sent to clients at initialization.</summary>
     public const string Instructions =
-        "Task graph for coordinating AI agents. Start: connect() → list_tasks(ready=true) → claim() → work → "
-        + "update(status=\"completed\"). Heartbeat with thinking() while working; mark_file() before editing shared files. "
-        + "list_workflows() shows the available workflows; pass workflow=\"name\" to connect(). get_skill(\"basics\") has the full guide.";
+        "TaskGraph: a shared task graph for a swarm of agents. The loop:\n"
+        + "1. connect() -> your worker_id (pass it to every call after this).\n"
+        + "2. claim(worker_id) takes the next ready task (or claim(worker_id, task) a given one; list_tasks(ready=true) shows them).\n"
+        + "3. While working, call thinking(agent, thought) every few minutes: it is your heartbeat; a silent worker loses its claims.\n"
+        + "4. mark_file(agent, file) before editing a shared file (\"lock:name\" is exclusive); mark_updates(agent) shows others' marks.\n"
+        + "5. update(worker_id, task, status=\"completed\") when done; the answer lists the tasks it unblocked. Then claim again.\n"
+        + "Errors are JSON {code, message, field}. list_workflows() shows workflows for connect(workflow=...).";
 
     /// <summary>The node's version (the assembly's informational version without build metadata).</summary>
     public static string Version { get; } =

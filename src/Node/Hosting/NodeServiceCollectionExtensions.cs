@@ -43,7 +43,8 @@ public static class NodeServiceCollectionExtensions
                 o.ServerInfo = new Implementation { Name = "taskgraph", Version = NodeHost.Version };
                 o.ServerInstructions = NodeHost.Instructions;
             })
-            .WithToolsFromAssembly(typeof(NodeHost).Assembly)
+            .WithTaskGraphTools(typeof(NodeHost).Assembly)
+            .WithMessageFilters(f => f.AddIncomingFilter(CallParamsFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(ToolCallFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(FreshReadFilter.Create));
 

@@ -64,7 +64,7 @@ public static class TaskJson
     /// <summary>A list of strings as a JSON array.</summary>
     public static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)v)]);
 
-    /// <summary>A task as one markdown line: priority marks, title, short id, owner, blockers, thought.</summary>
+    /// <summary>A task as one markdown line: priority marks, title, whole id, owner, blockers, thought.</summary>
     public static string MarkdownLine(TaskRecord task, int blockedBy)
     {
         var marks = task.Priority >= 10 ? "!!! " : task.Priority >= 8 ? "!! " : task.Priority >= 6 ? "! " : string.Empty;
@@ -74,8 +74,8 @@ public static class TaskJson
             title = title[..80] + "...";
         }
 
-        var id = task.Id.Length > 8 ? task.Id[..8] : task.Id;
-        var line = $"- {marks}{title} `{id}` [{task.Status}]";
+        // The whole id, not the catalogue's id[..8]: get and claim need it.
+        var line = $"- {marks}{title} `{task.Id}` [{task.Status}]";
         if (task.Owner is not null)
         {
             line += $" @{task.Owner}";

@@ -28,6 +28,14 @@ public static class ToolCallFilter
 
             try
             {
+                foreach (var argument in request.Params?.Arguments?.Keys ?? [])
+                {
+                    if (ToolSchemas.Refusal(toolName, argument) is { } refusal)
+                    {
+                        throw TaskGraphException.Invalid(argument, refusal);
+                    }
+                }
+
                 ArgumentCheck.Validate(tool.ProtocolTool.InputSchema, request.Params?.Arguments);
                 return await next(request, cancellationToken);
             }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace TaskGraph.Node.Mcp;
 
-/// <summary>The JSON shape of every tool answer: snake_case properties, nulls omitted, indented, readable unicode.</summary>
+/// <summary>The JSON shape of every tool answer: snake_case properties, nulls omitted, compact (no indentation), readable unicode.</summary>
 public static class ToolJson
 {
     /// <summary>Serializer options for tool results and error envelopes.</summary>
@@ -12,7 +12,7 @@ public static class ToolJson
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
+        WriteIndented = false,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }

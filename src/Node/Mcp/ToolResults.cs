@@ -1,14 +1,47 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 
 namespace TaskGraph.Node.Mcp;
 
-/// <summary>Builds successful tool answers: one text item holding pretty JSON.</summary>
+/// <summary>Builds successful tool answers: one text item holding compact JSON without null properties.</summary>
 public static class ToolResults
 {
-    /// <summary>Serializes <paramref name="value"/> with <see cref="ToolJson.Options"/> into a one-item result.</summary>
-    public static CallToolResult Json<T>(T value) => Text(JsonSerializer.Serialize(value, ToolJson.Options));
+    /// <summary>
+    /// Serializes <paramref name="value"/> with <see cref="ToolJson.Options"/> into a one-item result. Null properties are
+    /// left out, also inside <see cref="JsonNode"/> trees (which the serializer's ignore condition does not reach).
+    /// </summary>
+    public static CallToolResult Json<T>(T value) =>
+        Text(value is JsonNode node ? WithoutNulls(node).ToJsonString(ToolJson.Options) : JsonSerializer.Serialize(value, ToolJson.Options));
 
     /// <summary>A one-item result with raw text (markdown or csv modes).</summary>
     public static CallToolResult Text(string text) => new() { Content = [new TextContentBlock { Text = text }] };
+
+    private static JsonNode WithoutNulls(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var name in o.Where(p => p.Value is null).Select(p => p.Key).ToList())
+                {
+                    o.Remove(name);
+                }
+
+                foreach (var (_, child) in o)
+                {
+                    WithoutNulls(child!);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var child in a.Where(c => c is not null))
+                {
+                    WithoutNulls(child!);
+                }
+
+                break;
+        }
+
+        return node;
+    }
 }

@@ -19,9 +19,9 @@ internal sealed class DependencyTools(GraphRuntime graph)
     [Description("Add typed dependencies from every 'from' to every 'to'. blocks/follows: 'to' cannot start until 'from' is done. contains: 'from' is the parent "
         + "(a task has one parent). Cycles are refused (DEPENDENCY_CYCLE).")]
     public async Task<CallToolResult> LinkAsync(
-        [Description("Source task id(s) (string or array): the blocker or the parent.")] JsonElement? from = null,
-        [Description("Target task id(s) (string or array): the blocked task or the child.")] JsonElement? to = null,
-        [Description("Dependency type (default 'blocks'; see connect's config.dependency_types).")] string? type = null,
+        [Description("Source task id(s) (string or array): the blocker or the parent.")][ArgShape(ArgShape.StringOrArray)] JsonElement? from = null,
+        [Description("Target task id(s) (string or array): the blocked task or the child.")][ArgShape(ArgShape.StringOrArray)] JsonElement? to = null,
+        [Description("Dependency type (default 'blocks'; see connect's config.dependency_types).")][DefaultValue("blocks")] string? type = null,
         [Description("Who links (recorded).")] string? agent = null,
         [Description("Alias of agent.")] string? worker_id = null,
         CancellationToken cancellationToken = default)
@@ -57,9 +57,9 @@ internal sealed class DependencyTools(GraphRuntime graph)
     [McpServerTool(Name = "unlink", Destructive = true, Idempotent = true, OpenWorld = false)]
     [Description("Remove dependencies of a type. to='*' removes all outgoing of that type from 'from'; from='*' removes all incoming to 'to'.")]
     public async Task<CallToolResult> UnlinkAsync(
-        [Description("Source task id(s) or '*'.")] JsonElement? from = null,
-        [Description("Target task id(s) or '*'.")] JsonElement? to = null,
-        [Description("Dependency type (default 'blocks').")] string? type = null,
+        [Description("Source task id(s) or '*'.")][ArgShape(ArgShape.StringOrArray)] JsonElement? from = null,
+        [Description("Target task id(s) or '*'.")][ArgShape(ArgShape.StringOrArray)] JsonElement? to = null,
+        [Description("Dependency type (default 'blocks').")][DefaultValue("blocks")] string? type = null,
         [Description("Who unlinks (recorded).")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
@@ -78,11 +78,11 @@ internal sealed class DependencyTools(GraphRuntime graph)
     [Description("Move dependencies atomically: remove prev_from->prev_to and add from->to of one type (default 'contains', i.e. re-parent). "
         + "If any new link is refused nothing changes and success is false.")]
     public async Task<CallToolResult> RelinkAsync(
-        [Description("Previous source id(s).")] JsonElement? prev_from = null,
-        [Description("Previous target id(s).")] JsonElement? prev_to = null,
-        [Description("New source id(s).")] JsonElement? from = null,
-        [Description("New target id(s).")] JsonElement? to = null,
-        [Description("Dependency type (default 'contains').")] string? type = null,
+        [Description("Previous source id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? prev_from = null,
+        [Description("Previous target id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? prev_to = null,
+        [Description("New source id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? from = null,
+        [Description("New target id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? to = null,
+        [Description("Dependency type (default 'contains').")][DefaultValue("contains")] string? type = null,
         [Description("Who relinks (recorded).")] string? agent = null,
         CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,7 +20,7 @@ internal sealed class HistoryTools(GraphRuntime graph)
     [Description("A task's status transitions (who, when, why) and the time spent per status and per agent.")]
     public Task<CallToolResult> TaskHistoryAsync(
         [Description("Task id.")] string? task = null,
-        [Description("Only transitions into these statuses (string or array).")] JsonElement? states = null)
+        [Description("Only transitions into these statuses (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? states = null)
     {
         var id = Args.RequiredString(task, "task", 200);
         if (graph.Reads.GetTask(id) is null)
@@ -48,10 +49,10 @@ internal sealed class HistoryTools(GraphRuntime graph)
     [Description("All status transitions in a time window (newest first) with totals by status and by agent. "
         + "from/to accept epoch ms, RFC 3339, 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD'.")]
     public Task<CallToolResult> ProjectHistoryAsync(
-        [Description("Window start.")] JsonElement? from = null,
-        [Description("Window end.")] JsonElement? to = null,
-        [Description("Only transitions into these statuses (string or array).")] JsonElement? states = null,
-        [Description("Most transitions to list (1..1000, default 100).")] int? limit = null)
+        [Description("Window start.")][ArgShape(ArgShape.Time)] JsonElement? from = null,
+        [Description("Window end.")][ArgShape(ArgShape.Time)] JsonElement? to = null,
+        [Description("Only transitions into these statuses (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? states = null,
+        [Description("Most transitions to list (1..1000, default 100).")][Range(1, 1000)][DefaultValue(100)] int? limit = null)
     {
         if (limit is < 1 or > 1000)
         {

@@ -21,7 +21,7 @@ internal sealed class MarkTools(GraphRuntime graph, MarkFeed feed)
         + "Names starting with 'lock:' are exclusive locks: if another live worker holds one, the call fails with LOCK_CONFLICT and takes nothing.")]
     public async Task<CallToolResult> MarkFileAsync(
         [Description("Your worker id.")] string? agent = null,
-        [Description("File path(s) or lock: names (string or array). Paths are made absolute against the node's working directory.")] JsonElement? file = null,
+        [Description("File path(s) or lock: names (string or array). Paths are made absolute against the node's working directory.")][ArgShape(ArgShape.StringOrArray)] JsonElement? file = null,
         [Description("The task you mark them for.")] string? task = null,
         [Description("Why (shown to others).")] string? reason = null,
         [Description("Alias of agent.")] string? worker_id = null,
@@ -53,7 +53,7 @@ internal sealed class MarkTools(GraphRuntime graph, MarkFeed feed)
     [Description("Remove marks: your marks on the given files, all your marks with file='*', or every mark of a task with task=...")]
     public async Task<CallToolResult> UnmarkFileAsync(
         [Description("Your worker id.")] string? agent = null,
-        [Description("File path(s) (string or array) or '*' for all your marks.")] JsonElement? file = null,
+        [Description("File path(s) (string or array) or '*' for all your marks.")][ArgShape(ArgShape.StringOrArray)] JsonElement? file = null,
         [Description("Remove every mark made for this task.")] string? task = null,
         [Description("Why (recorded).")] string? reason = null,
         [Description("Alias of agent.")] string? worker_id = null,
@@ -72,11 +72,11 @@ internal sealed class MarkTools(GraphRuntime graph, MarkFeed feed)
     [McpServerTool(Name = "list_marks", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("List file marks filtered by files, agent or task (at least one filter).")]
     public Task<CallToolResult> ListMarksAsync(
-        [Description("Files (string or array).")] JsonElement? files = null,
+        [Description("Files (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? files = null,
         [Description("Only marks held by this worker.")] string? agent = null,
         [Description("Only marks made for this task.")] string? task = null)
     {
-        var paths = Args.StringOrArray(files, "files", maxLength: Limits.PathLength).Select(f => MarkPaths.Normalise(f, Environment.CurrentDirectory)).ToList();
+        var paths = Args.StringOrArray(files, "files", maxLength: Limits.PathLength).Select(f => MarkPaths.Normalise(f, Environment.CurrentDirectory, "files")).ToList();
         if (paths.Count == 0 && agent is null && task is null)
         {
             throw new TaskGraphException(ErrorCodes.InvalidFieldValue, "At least one filter is required: files, agent or task") { Field = "filter" };

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -25,13 +26,13 @@ internal sealed class TaskTools(GraphRuntime graph)
         [Description("Short title (keep it under 80 characters).")] string? title = null,
         [Description("Longer description (markdown).")] string? description = null,
         [Description("Parent task id: the new task becomes its child (a 'contains' edge).")] string? parent = null,
-        [Description("Priority 0..10 (default 5; higher is more urgent). Numbers in strings are accepted.")] JsonElement? priority = null,
-        [Description("Story points.")] int? points = null,
-        [Description("Estimated time in milliseconds.")] long? time_estimate_ms = null,
-        [Description("Descriptive tags (string or array).")] JsonElement? tags = null,
+        [Description("Priority 0..10 (default 5; higher is more urgent). Numbers in strings are accepted.")][ArgShape(ArgShape.Integer, Default = 5)] JsonElement? priority = null,
+        [Description("Story points.")][Range(0, int.MaxValue)] int? points = null,
+        [Description("Estimated time in milliseconds.")][Range(0, long.MaxValue)] long? time_estimate_ms = null,
+        [Description("Descriptive tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
         [Description("Phase (for example implement, test, review).")] string? phase = null,
-        [Description("Tags a worker must ALL have to claim this task (string or array).")] JsonElement? needed_tags = null,
-        [Description("Tags of which a worker must have at least one to claim this task (string or array).")] JsonElement? wanted_tags = null,
+        [Description("Tags a worker must ALL have to claim this task (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? needed_tags = null,
+        [Description("Tags of which a worker must have at least one to claim this task (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? wanted_tags = null,
         [Description("Who creates it (recorded in history).")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
@@ -59,7 +60,7 @@ internal sealed class TaskTools(GraphRuntime graph)
             ["description"] = result.Task.Description,
             ["status"] = result.Task.Status,
             ["phase"] = result.Task.Phase,
-            ["priority"] = result.Task.Priority,
+            ["priority"] = result.Task.Priority == 5 ? null : result.Task.Priority,
             ["created_at"] = result.Task.CreatedAt,
         };
         Warnings(o, result.PhaseWarning, result.TagWarnings);
@@ -75,9 +76,9 @@ internal sealed class TaskTools(GraphRuntime graph)
     [Description("Create a tree of tasks in one call. Each node: {id?, title, description?, priority?, points?, time_estimate_ms?, phase?, tags?, needed_tags?, wanted_tags?, children?[]} "
         + "or {ref: existing-task-id, children?[]}. Parent-child edges use child_type; consecutive siblings are linked with sibling_type (e.g. 'follows' for a sequence).")]
     public async Task<CallToolResult> CreateTreeAsync(
-        [Description("The root node (object) with nested children.")] JsonElement? tree = null,
+        [Description("The root node (object) with nested children.")][ArgShape(ArgShape.Object)] JsonElement? tree = null,
         [Description("Existing task the tree's root is attached under.")] string? parent = null,
-        [Description("Dependency type from parent to child (default 'contains').")] string? child_type = null,
+        [Description("Dependency type from parent to child (default 'contains').")][DefaultValue("contains")] string? child_type = null,
         [Description("Dependency type between consecutive siblings (default none; 'follows' makes them sequential).")] string? sibling_type = null,
         [Description("Who creates it (recorded in history).")] string? worker_id = null,
         CancellationToken cancellationToken = default)
@@ -166,7 +167,7 @@ internal sealed class TaskTools(GraphRuntime graph)
     [Description("List tasks with filters. ready=true gives claimable tasks (initial state, unowned, unblocked, not containers), highest priority first. "
         + "Paginate with limit/offset; has_more says whether more exist.")]
     public async Task<CallToolResult> ListTasksAsync(
-        [Description("Status or statuses to include (string or array).")] JsonElement? status = null,
+        [Description("Status or statuses to include (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? status = null,
         [Description("Only tasks ready to claim.")] bool? ready = null,
         [Description("Only tasks waiting on unfinished predecessors.")] bool? blocked = null,
         [Description("Only tasks that have an owner.")] bool? claimed = null,
@@ -174,12 +175,12 @@ internal sealed class TaskTools(GraphRuntime graph)
         [Description("Only children of this task ('null' = only root tasks).")] string? parent = null,
         [Description("With parent: all descendants, not just direct children.")] bool? recursive = null,
         [Description("Only tasks this worker qualifies for (its tags satisfy needed_tags and wanted_tags).")] string? agent = null,
-        [Description("Tasks having ANY of these tags (string or array).")] JsonElement? tags_any = null,
-        [Description("Tasks having ALL of these tags (string or array).")] JsonElement? tags_all = null,
-        [Description("priority, created_at (default) or updated_at.")] string? sort_by = null,
+        [Description("Tasks having ANY of these tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_any = null,
+        [Description("Tasks having ALL of these tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_all = null,
+        [Description("priority, created_at (default) or updated_at.")][DefaultValue("created_at")] string? sort_by = null,
         [Description("asc or desc (default desc).")] string? sort_order = null,
-        [Description("Most tasks to return (0..1000).")] int? limit = null,
-        [Description("Tasks to skip (for paging).")] int? offset = null,
+        [Description("Most tasks to return (0..1000).")][Range(0, 1000)] int? limit = null,
+        [Description("Tasks to skip (for paging).")][Range(0, int.MaxValue)][DefaultValue(0)] int? offset = null,
         [Description("Only tasks in this phase.")] string? phase = null,
         [Description("json (default) or markdown.")] string? format = null,
         CancellationToken cancellationToken = default)
@@ -285,14 +286,14 @@ internal sealed class TaskTools(GraphRuntime graph)
         [Description("Assign the task to this worker (status becomes 'assigned' unless given).")] string? assignee = null,
         [Description("New title.")] string? title = null,
         [Description("New description.")] string? description = null,
-        [Description("New priority 0..10.")] JsonElement? priority = null,
-        [Description("New story points.")] int? points = null,
-        [Description("New tags (string or array; replaces).")] JsonElement? tags = null,
-        [Description("New needed tags (string or array; replaces).")] JsonElement? needed_tags = null,
-        [Description("New wanted tags (string or array; replaces).")] JsonElement? wanted_tags = null,
-        [Description("New time estimate in ms.")] long? time_estimate_ms = null,
+        [Description("New priority 0..10.")][ArgShape(ArgShape.Integer)] JsonElement? priority = null,
+        [Description("New story points.")][Range(0, int.MaxValue)] int? points = null,
+        [Description("New tags (string or array; replaces).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
+        [Description("New needed tags (string or array; replaces).")][ArgShape(ArgShape.StringOrArray)] JsonElement? needed_tags = null,
+        [Description("New wanted tags (string or array; replaces).")][ArgShape(ArgShape.StringOrArray)] JsonElement? wanted_tags = null,
+        [Description("New time estimate in ms.")][Range(0, long.MaxValue)] long? time_estimate_ms = null,
         [Description("Why (recorded in the task's history).")] string? reason = null,
-        [Description("Override another owner's claim and unsatisfied dependencies. Does not bypass tags, legal transitions or the claim limit.")] bool? force = null,
+        [Description("Override another owner's claim and unsatisfied dependencies. Does not bypass tags, legal transitions or the claim limit.")][DefaultValue(false)] bool? force = null,
         [Description("Legacy alias of worker_id.")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
@@ -385,10 +386,10 @@ internal sealed class TaskTools(GraphRuntime graph)
     public async Task<CallToolResult> DeleteAsync(
         [Description("Your worker id.")] string? worker_id = null,
         [Description("Task id.")] string? task = null,
-        [Description("Also delete all descendants.")] bool? cascade = null,
+        [Description("Also delete all descendants.")][DefaultValue(false)] bool? cascade = null,
         [Description("Why (recorded).")] string? reason = null,
-        [Description("Remove permanently instead of soft-deleting.")] bool? obliterate = null,
-        [Description("Delete even if another worker owns it.")] bool? force = null,
+        [Description("Remove permanently instead of soft-deleting.")][DefaultValue(false)] bool? obliterate = null,
+        [Description("Delete even if another worker owns it.")][DefaultValue(false)] bool? force = null,
         [Description("Legacy alias of worker_id.")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
@@ -417,10 +418,10 @@ internal sealed class TaskTools(GraphRuntime graph)
         + "Each is a depth: 0 none, N levels, -1 all.")]
     public Task<CallToolResult> ScanAsync(
         [Description("Task id.")] string? task = null,
-        [Description("Predecessor depth (0 none, -1 all).")] int? before = null,
-        [Description("Successor depth (0 none, -1 all).")] int? after = null,
-        [Description("Ancestor depth (0 none, -1 all).")] int? above = null,
-        [Description("Descendant depth (0 none, -1 all).")] int? below = null,
+        [Description("Predecessor depth (0 none, -1 all).")][Range(-1, int.MaxValue)][DefaultValue(0)] int? before = null,
+        [Description("Successor depth (0 none, -1 all).")][Range(-1, int.MaxValue)][DefaultValue(0)] int? after = null,
+        [Description("Ancestor depth (0 none, -1 all).")][Range(-1, int.MaxValue)][DefaultValue(0)] int? above = null,
+        [Description("Descendant depth (0 none, -1 all).")][Range(-1, int.MaxValue)][DefaultValue(0)] int? below = null,
         [Description("json (default) or markdown.")] string? format = null)
     {
         var id = Args.RequiredString(task, "task", 200);
@@ -470,10 +471,10 @@ internal sealed class TaskTools(GraphRuntime graph)
         + "Best matches first (bm25), with <mark>highlighted</mark> snippets.")]
     public Task<CallToolResult> SearchAsync(
         [Description("The search query.")] string? query = null,
-        [Description("Most results (1..100, default 20).")] int? limit = null,
-        [Description("Results to skip (for paging).")] int? offset = null,
+        [Description("Most results (1..100, default 20).")][Range(1, 100)] int? limit = null,
+        [Description("Results to skip (for paging).")][Range(0, int.MaxValue)][DefaultValue(0)] int? offset = null,
         [Description("Also search attachments (accepted; attachments arrive in a later version).")] bool? include_attachments = null,
-        [Description("Only tasks in these statuses (string or array).")] JsonElement? status_filter = null)
+        [Description("Only tasks in these statuses (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? status_filter = null)
     {
         var q = Args.RequiredString(query, "query", 1000);
         if (limit is < 1 or > 100)

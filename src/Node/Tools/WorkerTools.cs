@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -6,6 +7,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Leases;
+using TaskGraph.Core.Marks;
 using TaskGraph.Core.Workers;
 using TaskGraph.Node.Mcp;
 
@@ -23,10 +25,10 @@ internal sealed class WorkerTools(GraphRuntime graph)
         + "Your heartbeat (lease) is refreshed by connect, thinking, claim and update; a worker silent longer than the stale timeout loses its claims.")]
     public async Task<CallToolResult> ConnectAsync(
         [Description("Your worker id (1..64 characters). Omit to get a generated one like 'HappyTurtle'.")] string? worker_id = null,
-        [Description("Your capability tags (string or array), matched against tasks' needed_tags/wanted_tags.")] JsonElement? tags = null,
-        [Description("Re-register an existing worker id (for example after a restart). Keeps its claims.")] bool? force = null,
+        [Description("Your capability tags (string or array), matched against tasks' needed_tags/wanted_tags.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
+        [Description("Re-register an existing worker id (for example after a restart). Keeps its claims.")][DefaultValue(false)] bool? force = null,
         [Description("Name of the workflow to follow (see list_workflows). Stored verbatim.")] string? workflow = null,
-        [Description("Overlays to apply on top of the workflow, in order (string or array).")] JsonElement? overlays = null,
+        [Description("Overlays to apply on top of the workflow, in order (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? overlays = null,
         [Description("Informational: the database path your client expects.")] string? db_path = null,
         [Description("Informational: media directory.")] string? media_dir = null,
         [Description("Informational: log directory.")] string? log_dir = null,
@@ -50,17 +52,17 @@ internal sealed class WorkerTools(GraphRuntime graph)
         {
             ["version"] = Version,
             ["worker_id"] = worker.Id,
-            ["tags"] = TaskJson.Strings(worker.Tags),
+            ["tags"] = worker.Tags.Count == 0 ? null : TaskJson.Strings(worker.Tags),
             ["max_claims"] = worker.MaxClaims,
             ["registered_at"] = worker.RegisteredAt,
             ["heartbeat_deadline"] = worker.HeartbeatDeadline,
             ["workflow"] = worker.Workflow,
+            // Relative to the project root (the node's working directory); a path outside it is not shown.
             ["paths"] = new JsonObject
             {
-                ["db_path"] = config.Server.DbPath,
-                ["media_dir"] = config.Server.MediaDir,
-                ["log_dir"] = config.Server.LogDir,
-                ["config_path"] = config_path,
+                ["db_path"] = config.Server.Store == "sqlite" ? ProjectPath(config.Server.DbPath) : null,
+                ["media_dir"] = ProjectPath(config.Server.MediaDir),
+                ["log_dir"] = ProjectPath(config.Server.LogDir),
             },
             ["config"] = new JsonObject
             {
@@ -92,7 +94,7 @@ internal sealed class WorkerTools(GraphRuntime graph)
             o["tag_warnings"] = TaskJson.Strings(result.TagWarnings);
         }
 
-        var pathWarnings = new[] { ("db_path", db_path), ("media_dir", media_dir), ("log_dir", log_dir) }
+        var pathWarnings = new[] { ("db_path", db_path), ("media_dir", media_dir), ("log_dir", log_dir), ("config_path", config_path) }
             .Where(p => p.Item2 is not null)
             .Select(p => $"{p.Item1} is informational; this node uses its own configuration")
             .ToList();
@@ -126,11 +128,11 @@ internal sealed class WorkerTools(GraphRuntime graph)
     [McpServerTool(Name = "list_agents", ReadOnly = false, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("List connected workers with their claim counts and heartbeat age. Evicts stale workers first (their tasks are released).")]
     public async Task<CallToolResult> ListAgentsAsync(
-        [Description("Only workers having ALL these tags (string or array).")] JsonElement? tags = null,
+        [Description("Only workers having ALL these tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
         [Description("Only the worker holding a mark on this file.")] string? file = null,
         [Description("Only owners of this task (and, with depth, of tasks within that many dependency hops).")] string? task = null,
-        [Description("With task: hops to follow over dependencies, -3..3 (default 0).")] int? depth = null,
-        [Description("Evict workers silent for more than this many seconds first (default: the server's stale timeout; 0 disables).")] int? stale_timeout = null,
+        [Description("With task: hops to follow over dependencies, -3..3 (default 0).")][Range(-3, 3)][DefaultValue(0)] int? depth = null,
+        [Description("Evict workers silent for more than this many seconds first (default: the server's stale timeout; 0 disables).")][Range(0, int.MaxValue)] int? stale_timeout = null,
         [Description("json (default) or markdown.")] string? format = null,
         CancellationToken cancellationToken = default)
     {
@@ -172,7 +174,7 @@ internal sealed class WorkerTools(GraphRuntime graph)
         string? fileHolder = null;
         if (file is not null)
         {
-            fileHolder = graph.Reads.ListMarks([Core.Marks.MarkPaths.Normalise(file, Environment.CurrentDirectory)], null, null).FirstOrDefault()?.Agent ?? string.Empty;
+            fileHolder = graph.Reads.ListMarks([MarkPaths.Normalise(file, Environment.CurrentDirectory)], null, null).FirstOrDefault()?.Agent ?? string.Empty;
         }
 
         var now = graph.Context.NowMs;
@@ -194,10 +196,10 @@ internal sealed class WorkerTools(GraphRuntime graph)
             var w = new JsonObject
             {
                 ["id"] = v.Worker.Id,
-                ["tags"] = TaskJson.Strings(v.Worker.Tags),
+                ["tags"] = v.Worker.Tags.Count == 0 ? null : TaskJson.Strings(v.Worker.Tags),
                 ["max_claims"] = v.Worker.MaxClaims,
                 ["claim_count"] = v.ClaimCount,
-                ["claimed_tasks"] = TaskJson.Strings(v.OwnedTaskIds),
+                ["claimed_tasks"] = v.OwnedTaskIds.Count == 0 ? null : TaskJson.Strings(v.OwnedTaskIds),
                 ["current_thought"] = v.CurrentThought,
                 ["registered_at"] = v.Worker.RegisteredAt,
                 ["last_heartbeat"] = v.Worker.LastHeartbeat,
@@ -220,7 +222,7 @@ internal sealed class WorkerTools(GraphRuntime graph)
     [McpServerTool(Name = "cleanup_stale", Destructive = true, Idempotent = true, OpenWorld = false)]
     [Description("Evict workers whose last heartbeat is older than timeout seconds: release their tasks (with a history entry) and their file marks.")]
     public async Task<CallToolResult> CleanupStaleAsync(
-        [Description("Seconds without a heartbeat after which a worker is stale (default: the server's stale timeout).")] int? timeout = null,
+        [Description("Seconds without a heartbeat after which a worker is stale (default: the server's stale timeout).")][Range(0, int.MaxValue)] int? timeout = null,
         [Description("Untimed status released tasks move to (default: the workflow's disconnect_state).")] string? final_status = null,
         [Description("Who asks (recorded in history).")] string? worker_id = null,
         CancellationToken cancellationToken = default)
@@ -236,7 +238,7 @@ internal sealed class WorkerTools(GraphRuntime graph)
     public async Task<CallToolResult> ThinkingAsync(
         [Description("Your worker id.")] string? agent = null,
         [Description("What you are doing right now (short).")] string? thought = null,
-        [Description("Only these of your tasks (string or array; default: all you own).")] JsonElement? tasks = null,
+        [Description("Only these of your tasks (string or array; default: all you own).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tasks = null,
         [Description("Alias of agent.")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
@@ -245,6 +247,8 @@ internal sealed class WorkerTools(GraphRuntime graph)
         var updated = await graph.Workers.ThinkingAsync(id, text, Args.StringOrArray(tasks, "tasks"), cancellationToken);
         return ToolResults.Json(new { success = true, updated_count = updated });
     }
+
+    private static string? ProjectPath(string path) => MarkPaths.Relative(path, Environment.CurrentDirectory);
 
     private static JsonObject Cleanup(EvictionResult result) => new()
     {

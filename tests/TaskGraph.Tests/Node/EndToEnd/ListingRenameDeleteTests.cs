@@ -44,7 +44,7 @@ public sealed class ListingRenameDeleteTests(NodeFixture fixture) : IClassFixtur
         Assert.Equal("markdown", String(body, "format"));
         var content = String(body, "content")!;
         var lines = content.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("- !!! Fix the outage `md-urgen`", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("- !!! Fix the outage `md-urgent`", lines[0], StringComparison.Ordinal); // the whole id: get needs it
         Assert.DoesNotContain("changelog", content);
         Assert.Contains("*More results available. Use offset=1 to see next page.*", content);
     }

@@ -1,0 +1,17 @@
+namespace TaskGraph.Node.Mcp;
+
+/// <summary>What a lenient (<c>JsonElement?</c>) tool parameter accepts, for its advertised schema (see <see cref="ToolSchemas"/>).</summary>
+public enum ArgShape
+{
+    /// <summary>One string or an array of strings: <c>anyOf: [{type: string}, {type: array, items: {type: string}}]</c>.</summary>
+    StringOrArray,
+
+    /// <summary>An integer; a numeric string ("7") is accepted at the call too.</summary>
+    Integer,
+
+    /// <summary>A JSON object.</summary>
+    Object,
+
+    /// <summary>A point in time: epoch milliseconds (integer) or a date string.</summary>
+    Time,
+}

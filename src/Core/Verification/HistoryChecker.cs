@@ -99,7 +99,7 @@ public sealed class HistoryChecker(HistoryCheckOptions options)
         var completions = 0;
         ulong lastPosition = 0;
 
-        bool Unfinished(string id) => tasks.TryGetValue(id, out var s) && s.Last is { IsDeleted: false } t && blocking.Contains(t.Status);
+        bool Unfinished(string id) => tasks.TryGetValue(RecordKeys.Task(id), out var s) && s.Last is { IsDeleted: false } t && blocking.Contains(t.Status);
 
         foreach (var change in log)
         {

@@ -164,9 +164,10 @@ internal sealed partial class SwarmGraphGenerator(IReadOnlyList<GraphRuntime> ru
                     graph.Edges += root.Count - 1 + (root.SiblingsFollow ? root.SiblingPairs : 0);
                     return [.. result.AllIds];
                 }
-                catch (TaskGraphException ex) when (ex.Code == ErrorCodes.AlreadyExists)
+                catch (TaskGraphException ex) when (ex.Code is ErrorCodes.AlreadyExists or ErrorCodes.DependencyCycle)
                 {
-                    // A generated id collided (the tasks inserted before it stay, as plain tasks the swarm completes too).
+                    // A generated id collided: ALREADY_EXISTS on insert (the tasks inserted before it stay, as plain tasks the swarm
+                    // completes too), or DEPENDENCY_CYCLE before any insert when the drawn id is an existing child ("already has parent").
                     graph.IdCollisions++;
                 }
             }

@@ -36,6 +36,7 @@ public static class TaskGraphCli
         var serve = new Command("serve", "Serve MCP over stdio (the default command).");
         serve.SetAction(ServeAsync);
         root.Subcommands.Add(serve);
+        root.Subcommands.Add(Swarm.SwarmCommand.Build());
         root.SetAction(ServeAsync);
         return root;
     }

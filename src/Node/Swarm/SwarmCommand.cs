@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using TaskGraph.Node.Configuration;
+
+namespace TaskGraph.Node.Swarm;
+
+/// <summary>
+/// <c>taskgraph swarm</c>: simulated agents on several node runtimes over one store, then a check of the store's whole
+/// history. Exit code 0 with no violation, 1 with any, 2 for bad options or config. Figures on stdout (<c>--json</c>:
+/// one JSON object on the last line); logs and progress on stderr.
+/// </summary>
+public static class SwarmCommand
+{
+    /// <summary>Exit code when the history check found a violation.</summary>
+    public const int ViolationExitCode = 1;
+
+    /// <summary>Exit code for bad options or config.</summary>
+    public const int UsageExitCode = 2;
+
+    /// <summary>Default lease of a swarm run: short, so silent agents' tasks are taken over within seconds.</summary>
+    public const int DefaultStaleTimeoutSeconds = 5;
+
+    private static readonly Option<int> AgentsOption = new("--agents") { Description = "Simulated agents", DefaultValueFactory = _ => 1000 };
+    private static readonly Option<int> NodesOption = new("--nodes") { Description = "Node runtimes, each with its own store connection and lease sweeper", DefaultValueFactory = _ => 3 };
+    private static readonly Option<int> TasksOption = new("--tasks") { Description = "Tasks in the generated graph", DefaultValueFactory = _ => 10_000 };
+    private static readonly Option<int> SeedOption = new("--seed") { Description = "Seed of the graph generator and the agents", DefaultValueFactory = _ => 1 };
+    private static readonly Option<double?> FaultAtOption = new("--fault-at") { Description = "Percent of tasks completed at which --fault-cmd runs (once)" };
+    private static readonly Option<string?> FaultCmdOption = new("--fault-cmd") { Description = "Shell command (/bin/sh -c) run once at --fault-at, e.g. to kill and restart a nats-server" };
+    private static readonly Option<double> SilentRateOption = new("--silent-rate") { Description = "Share of claims after which the agent goes silent past its lease", DefaultValueFactory = _ => 0.01 };
+    private static readonly Option<double> SloppyRateOption = new("--sloppy-rate") { Description = "Share of returning silent agents that reconnect and resend their stale completion", DefaultValueFactory = _ => 0.5 };
+    private static readonly Option<int> ConcurrencyOption = new("--concurrency") { Description = "Store calls in flight at once across all agents", DefaultValueFactory = _ => 64 };
+    private static readonly Option<string> ThinkOption = new("--think-ms") { Description = "Think time per task in ms, MIN-MAX", DefaultValueFactory = _ => "5-50" };
+    private static readonly Option<int> DurationLimitOption = new("--duration-limit") { Description = "Seconds after which the run stops (the check still runs)", DefaultValueFactory = _ => 1800 };
+    private static readonly Option<int?> ReplicasOption = new("--replicas") { Description = "NATS bucket replicas (1, or 3 on a cluster)" };
+    private static readonly Option<bool> JsonOption = new("--json") { Description = "Print the figures as one JSON object on the last line of stdout" };
+
+    /// <summary>The <c>swarm</c> subcommand. It reads the root's --db, --nats, --graph, --stale-timeout, --claim-limit, --config and logging options.</summary>
+    public static Command Build()
+    {
+        var command = new Command("swarm", "Simulate a swarm of agents on several node runtimes over one store, then check the store's whole history.");
+        foreach (var option in new Option[] { AgentsOption, NodesOption, TasksOption, SeedOption, FaultAtOption, FaultCmdOption, SilentRateOption, SloppyRateOption, ConcurrencyOption, ThinkOption, DurationLimitOption, ReplicasOption, JsonOption })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var think = parse.GetValue(ThinkOption)!.Split('-', 2);
+        if (think.Length != 2 || !int.TryParse(think[0], CultureInfo.InvariantCulture, out var thinkMin) || !int.TryParse(think[1], CultureInfo.InvariantCulture, out var thinkMax))
+        {
+            await Console.Error.WriteLineAsync("taskgraph swarm: --think-ms must be MIN-MAX, e.g. 5-50");
+            return UsageExitCode;
+        }
+
+        var options = new SwarmOptions
+        {
+            Agents = parse.GetValue(AgentsOption),
+            Nodes = parse.GetValue(NodesOption),
+            Tasks = parse.GetValue(TasksOption),
+            Seed = parse.GetValue(SeedOption),
+            FaultAtPercent = parse.GetValue(FaultAtOption),
+            FaultCommand = parse.GetValue(FaultCmdOption),
+            SilentRate = parse.GetValue(SilentRateOption),
+            SloppyRate = parse.GetValue(SloppyRateOption),
+            Concurrency = parse.GetValue(ConcurrencyOption),
+            ThinkMinMs = thinkMin,
+            ThinkMaxMs = thinkMax,
+            DurationLimit = TimeSpan.FromSeconds(parse.GetValue(DurationLimitOption)),
+        };
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            await Console.Error.WriteLineAsync("taskgraph swarm: " + string.Join("; ", problems));
+            return UsageExitCode;
+        }
+
+        var nats = Root<string?>(parse, "--nats");
+        var db = Root<string?>(parse, "--db");
+        if (nats is not null && db is not null)
+        {
+            await Console.Error.WriteLineAsync("taskgraph swarm: give --db or --nats, not both");
+            return UsageExitCode;
+        }
+
+        // Never the project's own graph: a fresh SQLite file, or a fresh graph name on NATS, unless given.
+        string? scratch = null;
+        if (nats is null && db is null)
+        {
+            scratch = Path.Combine(Path.GetTempPath(), $"taskgraph-swarm-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(scratch);
+            db = Path.Combine(scratch, "tasks.db");
+        }
+
+        var overrides = new ConfigOverrides
+        {
+            DbPath = db,
+            NatsUrl = nats,
+            ConfigFile = Root<string?>(parse, "--config"),
+            Graph = Root<string?>(parse, "--graph") ?? (nats is null ? null : $"swarm-{Guid.NewGuid():N}"[..18]),
+            StaleTimeoutSeconds = Root<int?>(parse, "--stale-timeout") ?? DefaultStaleTimeoutSeconds,
+            ClaimLimit = Root<int?>(parse, "--claim-limit"),
+        };
+
+        LoadedConfig config;
+        try
+        {
+            config = ConfigLoader.Load(ConfigLoadOptions.FromProcess(overrides));
+            if (parse.GetValue(ReplicasOption) is { } replicas)
+            {
+                config = config.Nats is { } n
+                    ? config with { Nats = n with { Replicas = replicas } }
+                    : throw new ConfigException("--replicas applies to the NATS store only (give --nats)");
+            }
+        }
+        catch (ConfigException ex)
+        {
+            await Console.Error.WriteLineAsync($"taskgraph swarm: configuration error: {ex.Message}");
+            return UsageExitCode;
+        }
+
+        var level = Root<LogLevel?>(parse, "--log-level") ?? (Root<bool>(parse, "--verbose") ? LogLevel.Debug : LogLevel.Information);
+        using var loggers = LoggerFactory.Create(l => l
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("TaskGraph.Swarm", level));
+        try
+        {
+            var report = await new SwarmRunner(config, options, loggers).RunAsync(cancellationToken);
+            report.WriteText(Console.Out);
+            if (parse.GetValue(JsonOption))
+            {
+                Console.Out.WriteLine(report.ToJson());
+            }
+
+            await Console.Out.FlushAsync(cancellationToken);
+            return report.Violations == 0 && report.Finished ? 0 : ViolationExitCode;
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("already holds data", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync("taskgraph swarm: " + ex.Message);
+            return UsageExitCode;
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                TryDelete(scratch);
+            }
+        }
+    }
+
+    /// <summary>A value of one of the root's recursive options, by name; default when the command tree has no such option.</summary>
+    private static T? Root<T>(ParseResult parse, string name)
+    {
+        try
+        {
+            return parse.GetValue<T>(name);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            return default;
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open; the OS cleans temp eventually.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
+    }
+}

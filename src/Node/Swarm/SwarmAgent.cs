@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TaskGraph.Core.Claims;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
@@ -16,7 +17,7 @@ namespace TaskGraph.Node.Swarm;
 internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions options, SwarmCrew crew)
 {
     /// <summary>The code claim-next answers with when nothing is claimable.</summary>
-    public const string NoReadyTask = "NO_READY_TASK";
+    public const string NoReadyTask = ErrorCodes.NoReadyTask;
 
     private const int ReadyCandidates = 16;
     private const int MaxRetries = 40;
@@ -79,33 +80,12 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
         }
     }
 
-    /// <summary>
-    /// SEAM for claim-next (issue 9, item 5). When <c>TaskGraph.Core.Claims.ClaimNextService</c> lands, the lead replaces
-    /// this body with <c>runtime.ClaimNext.ClaimNextAsync(new ClaimNextRequest { WorkerId = workerId, TagsAny = [] }, ct)</c>
-    /// (its attempt count, if it reports one, becomes the conflicts). Until then: the ready candidates from this node's read
-    /// model, as <c>list_tasks(ready=true, agent=...)</c> reads them, each tried by <c>claim</c> in order (starting at a
-    /// random one of them, so that racers spread), skipping those another agent won or that are no longer claimable.
-    /// Throws TaskGraphException NO_READY_TASK when nothing was claimable.
-    /// </summary>
+    /// <summary>Claim-next through the node's own service; its lost attempts count as conflicts.</summary>
     private static async Task<(UpdateTaskResult Claimed, int Conflicts)> ClaimNextAsync(GraphRuntime runtime, string workerId, Random rng, CancellationToken cancellationToken)
     {
-        var candidates = runtime.Reads.ListTasks(new TaskListQuery { Ready = true, AgentTags = [], Limit = ReadyCandidates }, runtime.QueryRules()).Tasks;
-        var start = candidates.Count == 0 ? 0 : rng.Next(candidates.Count);
-        var conflicts = 0;
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            var candidate = candidates[(start + i) % candidates.Count];
-            try
-            {
-                return (await runtime.Tasks.ClaimAsync(workerId, candidate.Id, force: false, cancellationToken).ConfigureAwait(false), conflicts);
-            }
-            catch (TaskGraphException ex) when (ex.Code is ErrorCodes.AlreadyClaimed or ErrorCodes.DependencyNotSatisfied or ErrorCodes.Conflict or ErrorCodes.InvalidState)
-            {
-                conflicts++;
-            }
-        }
-
-        throw new TaskGraphException(NoReadyTask, "No task is ready to claim.") { Details = new Dictionary<string, object?> { ["conflicts"] = conflicts } };
+        _ = rng;
+        var result = await runtime.ClaimNext.ClaimNextAsync(new ClaimNextRequest { WorkerId = workerId }, cancellationToken).ConfigureAwait(false);
+        return (result.Claim, result.Attempts - 1);
     }
 
     private static long NowMs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -342,7 +342,7 @@ internal sealed class TaskTools(GraphRuntime graph)
         [Description("Task id; omit it to claim the next ready task you qualify for.")] string? task = null,
         [Description("Take it over even if another live worker owns it or predecessors are unfinished (only with task).")] bool? force = null,
         [Description("Legacy alias of worker_id.")] string? agent = null,
-        [Description("Without task: only tasks having ANY of these tags (string or array).")] JsonElement? tags_any = null,
+        [Description("Without task: only tasks having ANY of these tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_any = null,
         [Description("Without task: only tasks in this phase.")] string? phase = null,
         [Description("Without task: only direct children of this task.")] string? parent = null,
         CancellationToken cancellationToken = default)

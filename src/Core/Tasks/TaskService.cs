@@ -287,11 +287,13 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 catch (Exception ex)
                 {
                     await Task.WhenAll(taskRead, depsRead).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
-                    if (ex is TaskGraphException { Code: ErrorCodes.LeaseExpired } && taskRead.IsCompletedSuccessfully
-                        && taskRead.Result is { } lapsed && lapsed.Value.Owner != request.WorkerId && !lapsed.Value.IsDeleted)
+                    var lapsed = ex is TaskGraphException { Code: ErrorCodes.LeaseExpired } && taskRead.IsCompletedSuccessfully
+                        ? await taskRead.ConfigureAwait(false)
+                        : null;
+                    if (lapsed is { } l && l.Value.Owner != request.WorkerId && !l.Value.IsDeleted)
                     {
                         // A worker past its deadline whose task is someone else's (or finished) now: say who has it.
-                        throw ClaimFence.LeaseLapsed(request.WorkerId, lapsed.Value, "worker_id");
+                        throw ClaimFence.LeaseLapsed(request.WorkerId, l.Value, "worker_id");
                     }
 
                     throw;

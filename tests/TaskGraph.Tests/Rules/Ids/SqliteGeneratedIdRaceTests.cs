@@ -1,0 +1,10 @@
+using Xunit.Abstractions;
+
+namespace TaskGraph.Tests.Rules.Ids;
+
+/// <summary>The generated-id race on three runtimes over one SQLite file.</summary>
+public sealed class SqliteGeneratedIdRaceTests(ITestOutputHelper output) : GeneratedIdRaceTests(output)
+{
+    /// <inheritdoc />
+    protected override RulesBackend Backend => RulesBackend.Sqlite;
+}

@@ -13,12 +13,14 @@ internal static class ScenarioCatalog
             ("sqlite-claim-release", [new ClaimReleaseScenario("sqlite-claim-release", Sqlite, "sqlite", 4000)]),
             ("sqlite-claim-16", [new ConcurrentClaimScenario("sqlite-claim-16", Sqlite, "sqlite", 16, 4000)]),
             ("sqlite-race", [new RaceScenario("sqlite-race", Sqlite, "sqlite", 16, 3200)]),
+            ("sqlite-fresh-read", [new FreshReadScenario("sqlite-fresh-read", Sqlite, "sqlite", 4000)]),
             ("nats-claim-release",
             [
                 new ClaimReleaseScenario("nats-claim-release", Nats, "nats", 2000),
                 new ConcurrentClaimScenario("nats-claim-release", Nats, "nats", 16, 3200),
             ]),
             ("nats-race", [new RaceScenario("nats-race", Nats, "nats", 16, 3200)]),
+            ("nats-fresh-read", [new FreshReadScenario("nats-fresh-read", Nats, "nats", 2000)]),
         ];
     }
 }

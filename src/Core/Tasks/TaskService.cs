@@ -131,7 +131,8 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 continue;
             }
 
-            for (var attempt = 0; !taken.Add(id); attempt++)
+            // An id some task already has would be checked against that task's edges: draw a fresh one before the check.
+            for (var attempt = 0; !taken.Add(id) || await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false) is not null; attempt++)
             {
                 id = context.Petnames.Next(IdDraw.WordsFor(idConfig.TaskIdWords, attempt), idConfig.IdCase);
             }

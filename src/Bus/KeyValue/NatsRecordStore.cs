@@ -602,8 +602,9 @@ public sealed partial class NatsRecordStore : IRecordStore
     private StoreUnavailableException Unavailable(string operation, string target, Exception inner)
     {
         LogUnavailable(_logger, operation, target, _names.Graph, inner.Message);
+        var outcome = operation == "write" ? "the write may or may not have been applied" : "nothing was written";
         return new StoreUnavailableException(
-            $"NATS did not complete {operation} of '{target}' in graph '{_names.Graph}'; a write may or may not have been applied.", inner);
+            $"NATS did not complete {operation} of '{target}' in graph '{_names.Graph}'; {outcome}.", inner);
     }
 
     /// <summary>Errors that mean "no answer, try again" rather than a bug or a conflict.</summary>

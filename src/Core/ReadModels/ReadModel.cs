@@ -76,7 +76,7 @@ public sealed partial class ReadModel : IAsyncDisposable
         var model = new ReadModel(store, time, (ILogger?)logger ?? NullLogger.Instance, db);
         try
         {
-            var target = await store.GetPositionAsync(ct).ConfigureAwait(false);
+            var target = await StartPositionAsync(store, ct).ConfigureAwait(false);
             model._follow = Task.Run(() => model.FollowAsync(target), CancellationToken.None);
             await model._caughtUp.Task.WaitAsync(ct).ConfigureAwait(false);
             return model;
@@ -85,6 +85,26 @@ public sealed partial class ReadModel : IAsyncDisposable
         {
             await model.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The store's position to catch up to. It is a read, so an unanswered one is asked again a few times: a node starting
+    /// while its store is slow to answer (a loaded server, a leader election) should wait briefly rather than fail.
+    /// </summary>
+    private static async Task<ulong> StartPositionAsync(IRecordStore store, CancellationToken ct)
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await store.GetPositionAsync(ct).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException) when (attempt < attempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct).ConfigureAwait(false);
+            }
         }
     }
 

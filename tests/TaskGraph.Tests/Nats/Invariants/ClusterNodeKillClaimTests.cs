@@ -30,7 +30,7 @@ public sealed class ClusterNodeKillClaimTests(ITestOutputHelper output)
             3,
             config,
             TimeProvider.System,
-            o => o with { RequestTimeout = TimeSpan.FromSeconds(1), CasFenceTtl = TimeSpan.FromSeconds(4) },
+            o => o with { RequestTimeout = TimeSpan.FromSeconds(2), CasFenceTtl = TimeSpan.FromSeconds(5) },
             cts.Token);
         var nodes = await first.OpenNodesAsync(3, cts.Token);
         try

@@ -23,7 +23,7 @@ public sealed class ServerRestartClaimTests(ITestOutputHelper output)
         await using var server = await NatsServerProcess.StartAsync(cts.Token);
         var config = new TaskGraphConfig { Server = new ServerSettings { ClaimLimit = Tasks } };
         await using var first = await RulesHarness.CreateOnNatsAsync(
-            _ => server.Url, 1, config, TimeProvider.System, o => o with { RequestTimeout = TimeSpan.FromSeconds(1) }, cts.Token);
+            _ => server.Url, 1, config, TimeProvider.System, o => o with { RequestTimeout = TimeSpan.FromSeconds(3) }, cts.Token);
         await using var second = await first.OpenNodeAsync(cts.Token);
         await using var runtime = await GraphRuntime.StartAsync(
             await first.OpenStoreAsync(cts.Token), new ConfigHolder(config), TimeProvider.System, first.MarkDirectory, null, cts.Token);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Verification;
 using TaskGraph.Core.Workers;
@@ -19,6 +20,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
     public const string NoReadyTask = "NO_READY_TASK";
 
     private const int ReadyCandidates = 16;
+    private const int ClaimAttempts = 4;
     private const int MaxRetries = 40;
 
     private readonly Random _rng = new(HashCode.Combine(options.Seed, index));
@@ -63,13 +65,24 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
                 }
 
                 _idleStreak = 0;
-                if (_rng.NextDouble() < options.SilentRate)
+                try
                 {
-                    await GoSilentAsync(task, cancellationToken).ConfigureAwait(false);
+                    if (_rng.NextDouble() < options.SilentRate)
+                    {
+                        await GoSilentAsync(task, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WorkAsync(task, cancellationToken).ConfigureAwait(false);
+                    }
                 }
-                else
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    await WorkAsync(task, cancellationToken).ConfigureAwait(false);
+                    // Anything else (a store fault surfacing raw from a rule's aftermath, ...): count it, check what we
+                    // hold, carry on. An agent never dies of one bad answer.
+                    crew.Metrics.Unexpected(ex);
+                    _checkOwned = true;
+                    await BackoffAsync(3, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -83,8 +96,9 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
     /// SEAM for claim-next (issue 9, item 5). When <c>TaskGraph.Core.Claims.ClaimNextService</c> lands, the lead replaces
     /// this body with <c>runtime.ClaimNext.ClaimNextAsync(new ClaimNextRequest { WorkerId = workerId, TagsAny = [] }, ct)</c>
     /// (its attempt count, if it reports one, becomes the conflicts). Until then: the ready candidates from this node's read
-    /// model, as <c>list_tasks(ready=true, agent=...)</c> reads them, each tried by <c>claim</c> in order (starting at a
-    /// random one of them, so that racers spread), skipping those another agent won or that are no longer claimable.
+    /// model, as <c>list_tasks(ready=true, agent=...)</c> reads them, up to four of them tried by <c>claim</c> in order
+    /// (starting at a random one of the first 16, so that racers spread; every lost candidate costs a full claim attempt),
+    /// skipping those another agent won or that are no longer claimable.
     /// Throws TaskGraphException NO_READY_TASK when nothing was claimable.
     /// </summary>
     private static async Task<(UpdateTaskResult Claimed, int Conflicts)> ClaimNextAsync(GraphRuntime runtime, string workerId, Random rng, CancellationToken cancellationToken)
@@ -92,7 +106,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
         var candidates = runtime.Reads.ListTasks(new TaskListQuery { Ready = true, AgentTags = [], Limit = ReadyCandidates }, runtime.QueryRules()).Tasks;
         var start = candidates.Count == 0 ? 0 : rng.Next(candidates.Count);
         var conflicts = 0;
-        for (var i = 0; i < candidates.Count; i++)
+        for (var i = 0; i < Math.Min(candidates.Count, ClaimAttempts); i++)
         {
             var candidate = candidates[(start + i) % candidates.Count];
             try
@@ -159,7 +173,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
             crew.Metrics.ClaimFailed(ex.Details?.GetValueOrDefault("conflicts") as int? ?? 0);
             return null;
         }
-        catch (TaskGraphException ex) when (ex.Code is ErrorCodes.StoreUnavailable or ErrorCodes.Conflict)
+        catch (Exception ex) when (IsRetryable(ex))
         {
             crew.Metrics.Retried();
             return null;
@@ -233,7 +247,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
                 _lastHeartbeatMs = NowMs;
                 return true;
             }
-            catch (TaskGraphException ex) when (ex.Code is ErrorCodes.StoreUnavailable or ErrorCodes.Conflict && attempt < MaxRetries)
+            catch (Exception ex) when (IsRetryable(ex) && attempt < MaxRetries)
             {
                 crew.Metrics.Retried();
                 await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
@@ -291,7 +305,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
             }
         }
 
-        var ceiling = Math.Min(1000, 25 << Math.Min(_idleStreak, 5));
+        var ceiling = Math.Min(2000, 25 << Math.Min(_idleStreak, 7));
         await Task.Delay(_rng.Next(ceiling / 2, ceiling + 1), stopClaiming).ConfigureAwait(false);
     }
 
@@ -305,7 +319,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
             {
                 return await call().ConfigureAwait(false);
             }
-            catch (TaskGraphException ex) when (ex.Code is ErrorCodes.StoreUnavailable or ErrorCodes.Conflict && attempt < MaxRetries)
+            catch (Exception ex) when (IsRetryable(ex) && attempt < MaxRetries)
             {
                 crew.Metrics.Retried();
             }
@@ -317,6 +331,10 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
             await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>What the README says to retry: STORE_UNAVAILABLE and CONFLICT, and the store's own exceptions for them when they surface raw.</summary>
+    private static bool IsRetryable(Exception ex) =>
+        ex is TaskGraphException { Code: ErrorCodes.StoreUnavailable or ErrorCodes.Conflict } or StoreUnavailableException or ConcurrencyConflictException;
 
     private Task BackoffAsync(int attempt, CancellationToken cancellationToken) =>
         Task.Delay(_rng.Next(25, 50) * Math.Min(40, 1 << Math.Min(attempt, 6)), cancellationToken);

@@ -3,6 +3,7 @@ using TaskGraph.Core.Claims;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Verification;
 using TaskGraph.Core.Workers;
@@ -19,7 +20,6 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
     /// <summary>The code claim-next answers with when nothing is claimable.</summary>
     public const string NoReadyTask = ErrorCodes.NoReadyTask;
 
-    private const int ReadyCandidates = 16;
     private const int MaxRetries = 40;
 
     private readonly Random _rng = new(HashCode.Combine(options.Seed, index));
@@ -64,13 +64,24 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
                 }
 
                 _idleStreak = 0;
-                if (_rng.NextDouble() < options.SilentRate)
+                try
                 {
-                    await GoSilentAsync(task, cancellationToken).ConfigureAwait(false);
+                    if (_rng.NextDouble() < options.SilentRate)
+                    {
+                        await GoSilentAsync(task, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WorkAsync(task, cancellationToken).ConfigureAwait(false);
+                    }
                 }
-                else
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    await WorkAsync(task, cancellationToken).ConfigureAwait(false);
+                    // Anything else (a store fault surfacing raw from a rule's aftermath, ...): count it, check what we
+                    // hold, carry on. An agent never dies of one bad answer.
+                    crew.Metrics.Unexpected(ex);
+                    _checkOwned = true;
+                    await BackoffAsync(3, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -81,9 +92,8 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
     }
 
     /// <summary>Claim-next through the node's own service; its lost attempts count as conflicts.</summary>
-    private static async Task<(UpdateTaskResult Claimed, int Conflicts)> ClaimNextAsync(GraphRuntime runtime, string workerId, Random rng, CancellationToken cancellationToken)
+    private static async Task<(UpdateTaskResult Claimed, int Conflicts)> ClaimNextAsync(GraphRuntime runtime, string workerId, CancellationToken cancellationToken)
     {
-        _ = rng;
         var result = await runtime.ClaimNext.ClaimNextAsync(new ClaimNextRequest { WorkerId = workerId }, cancellationToken).ConfigureAwait(false);
         return (result.Claim, result.Attempts - 1);
     }
@@ -128,7 +138,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
         var watch = Stopwatch.StartNew();
         try
         {
-            var (result, conflicts) = await ClaimNextAsync(runtime, _workerId, _rng, cancellationToken).ConfigureAwait(false);
+            var (result, conflicts) = await ClaimNextAsync(runtime, _workerId, cancellationToken).ConfigureAwait(false);
             crew.Metrics.Claimed(watch.Elapsed, conflicts);
             _lastHeartbeatMs = NowMs;
             return result.Task.Id;
@@ -139,7 +149,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
             crew.Metrics.ClaimFailed(ex.Details?.GetValueOrDefault("conflicts") as int? ?? 0);
             return null;
         }
-        catch (TaskGraphException ex) when (ex.Code is ErrorCodes.StoreUnavailable or ErrorCodes.Conflict)
+        catch (Exception ex) when (IsRetryable(ex))
         {
             crew.Metrics.Retried();
             return null;
@@ -213,7 +223,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
                 _lastHeartbeatMs = NowMs;
                 return true;
             }
-            catch (TaskGraphException ex) when (ex.Code is ErrorCodes.StoreUnavailable or ErrorCodes.Conflict && attempt < MaxRetries)
+            catch (Exception ex) when (IsRetryable(ex) && attempt < MaxRetries)
             {
                 crew.Metrics.Retried();
                 await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
@@ -271,7 +281,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
             }
         }
 
-        var ceiling = Math.Min(1000, 25 << Math.Min(_idleStreak, 5));
+        var ceiling = Math.Min(2000, 25 << Math.Min(_idleStreak, 7));
         await Task.Delay(_rng.Next(ceiling / 2, ceiling + 1), stopClaiming).ConfigureAwait(false);
     }
 
@@ -285,7 +295,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
             {
                 return await call().ConfigureAwait(false);
             }
-            catch (TaskGraphException ex) when (ex.Code is ErrorCodes.StoreUnavailable or ErrorCodes.Conflict && attempt < MaxRetries)
+            catch (Exception ex) when (IsRetryable(ex) && attempt < MaxRetries)
             {
                 crew.Metrics.Retried();
             }
@@ -297,6 +307,10 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
             await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>What the README says to retry: STORE_UNAVAILABLE and CONFLICT, and the store's own exceptions for them when they surface raw.</summary>
+    private static bool IsRetryable(Exception ex) =>
+        ex is TaskGraphException { Code: ErrorCodes.StoreUnavailable or ErrorCodes.Conflict } or StoreUnavailableException or ConcurrencyConflictException;
 
     private Task BackoffAsync(int attempt, CancellationToken cancellationToken) =>
         Task.Delay(_rng.Next(25, 50) * Math.Min(40, 1 << Math.Min(attempt, 6)), cancellationToken);

@@ -20,6 +20,7 @@ internal sealed class SwarmMetrics
     private long _lost;
     private long _reconnects;
     private long _heartbeats;
+    private long _unexpected;
 
     /// <summary>Every completion the rules acknowledged, with the worker that was told so.</summary>
     public IReadOnlyCollection<AcknowledgedCompletion> Acknowledged => _acknowledged;
@@ -46,6 +47,11 @@ internal sealed class SwarmMetrics
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
     public long Heartbeats => Interlocked.Read(ref _heartbeats);
+
+    public long UnexpectedErrors => Interlocked.Read(ref _unexpected);
+
+    /// <summary>The first few unexpected errors (type and message), for the report.</summary>
+    public ConcurrentQueue<string> UnexpectedSamples { get; } = new();
 
     public void Claimed(TimeSpan latency, int conflicts)
     {
@@ -82,6 +88,14 @@ internal sealed class SwarmMetrics
     public void Reconnected() => Interlocked.Increment(ref _reconnects);
 
     public void Heartbeat() => Interlocked.Increment(ref _heartbeats);
+
+    public void Unexpected(Exception ex)
+    {
+        if (Interlocked.Increment(ref _unexpected) <= 5)
+        {
+            UnexpectedSamples.Enqueue($"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
 
     /// <summary>The claim-next latency at percentile <paramref name="p"/> (0..100), in ms; 0 when nothing was claimed.</summary>
     public double ClaimLatencyPercentile(double p)

@@ -86,6 +86,12 @@ public sealed record SwarmReport
     /// <summary>Reconnects after a lapsed lease.</summary>
     public long Reconnects { get; init; }
 
+    /// <summary>Errors agents did not expect (neither a refusal nor a retryable code); they carried on.</summary>
+    public long UnexpectedErrors { get; init; }
+
+    /// <summary>The first few of them.</summary>
+    public IReadOnlyList<string> UnexpectedSamples { get; init; } = [];
+
     /// <summary>When the fault hook ran (percent of tasks completed), if it did.</summary>
     public double? FaultFiredAtPercent { get; init; }
 
@@ -129,6 +135,8 @@ public sealed record SwarmReport
             ["late_accepted"] = LateAccepted,
             ["retries"] = Retries,
             ["reconnects"] = Reconnects,
+            ["unexpected_errors"] = UnexpectedErrors,
+            ["unexpected_samples"] = new JsonArray([.. UnexpectedSamples.Select(u => (JsonNode?)u)]),
             ["fault_at_percent"] = FaultFiredAtPercent is { } f ? Round(f) : null,
             ["fault_exit_code"] = FaultExitCode,
             ["history_changes"] = Check.Changes,
@@ -150,6 +158,11 @@ public sealed record SwarmReport
         writer.WriteLine(string.Format(c, "  generate {0:F1} s, run {1:F1} s{2}, check {3:F1} s over {4} changes", GenerateSeconds, RunSeconds, Finished ? string.Empty : " (NOT FINISHED)", CheckSeconds, Check.Changes));
         writer.WriteLine(string.Format(c, "  throughput {0:F1} completions/s ({1} completed); claim-next p50 {2:F1} ms, p99 {3:F1} ms; {4:F2} conflicts per claim", Throughput, Completed, ClaimP50Ms, ClaimP99Ms, ConflictsPerClaim));
         writer.WriteLine(string.Format(c, "  silent {0}, takeovers {1}, late completions refused {2} / accepted {3}; retries {4}, reconnects {5}", Silent, Takeovers, LateRefused, LateAccepted, Retries, Reconnects));
+        if (UnexpectedErrors > 0)
+        {
+            writer.WriteLine(string.Format(c, "  unexpected errors {0}: {1}", UnexpectedErrors, string.Join(" | ", UnexpectedSamples)));
+        }
+
         if (FaultFiredAtPercent is { } at)
         {
             writer.WriteLine(string.Format(c, "  fault hook ran at {0:F1}% completed, exit code {1}", at, FaultExitCode));

@@ -177,6 +177,8 @@ public sealed partial class SwarmRunner(LoadedConfig config, SwarmOptions option
             LateAccepted = metrics.LateAccepted,
             Retries = metrics.Retries,
             Reconnects = metrics.Reconnects,
+            UnexpectedErrors = metrics.UnexpectedErrors,
+            UnexpectedSamples = [.. metrics.UnexpectedSamples],
             FaultFiredAtPercent = faultAt,
             FaultExitCode = faultExit,
             Check = check,

@@ -40,12 +40,19 @@ public static class NatsSettingsMapper
             reader.Problem("server.nats.request_timeout_ms", $"must be at least 100, got {timeout}");
         }
 
+        var connectTimeout = reader.Int(nats, "connect_timeout_seconds", "server.nats.connect_timeout_seconds") ?? 10;
+        if (connectTimeout < 1)
+        {
+            reader.Problem("server.nats.connect_timeout_seconds", $"must be at least 1, got {connectTimeout}");
+        }
+
         return new NatsStoreOptions
         {
             Url = url,
             Graph = graph,
             Replicas = replicas,
             RequestTimeout = TimeSpan.FromMilliseconds(timeout),
+            OpenTimeout = TimeSpan.FromSeconds(Math.Max(1, connectTimeout)),
             Token = Secret("token"),
             User = reader.String(nats, "user", "server.nats.user"),
             Password = Secret("password"),

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
+using NATS.Client.JetStream;
 using NATS.NKeys;
 
 namespace TaskGraph.Bus.Connection;
@@ -53,6 +56,130 @@ public static partial class NatsConnectionFactory
         };
         return connection;
     }
+
+    /// <summary>
+    /// Checks, before a node serves, that the servers answer and that JetStream is usable for this account: retries an
+    /// unreachable server until <paramref name="timeout"/>, and fails at once on what no retry can mend (credentials
+    /// refused, no JetStream, permission denied on <c>$JS.API</c>). Throws <see cref="NatsStartupException"/>, whose
+    /// message is one line naming the redacted URL.
+    /// </summary>
+    public static async Task CheckJetStreamAsync(NatsStoreOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var url = NatsUrls.Redact(options.Url);
+        var started = Stopwatch.GetTimestamp();
+        TimeSpan Remaining() => timeout - Stopwatch.GetElapsedTime(started);
+        var opts = CreateOpts(options) with
+        {
+            RetryOnInitialConnect = false,
+            MaxReconnectRetry = 0,
+            ConnectTimeout = TimeSpan.FromSeconds(Math.Clamp(timeout.TotalSeconds, 0.1, 2)),
+        };
+        string? lastProblem = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Remaining() <= TimeSpan.Zero)
+            {
+                throw new NatsStartupException(
+                    $"cannot reach NATS at {url} within {Seconds(timeout)} s: {lastProblem ?? "no answer"} (server.nats.connect_timeout_seconds sets the wait)");
+            }
+
+            var serverErrors = new ConcurrentQueue<string>();
+            var connection = new NatsConnection(opts);
+            await using (connection.ConfigureAwait(false))
+            {
+                connection.ServerError += (_, args) =>
+                {
+                    serverErrors.Enqueue(args.Error);
+                    return ValueTask.CompletedTask;
+                };
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(Remaining());
+                try
+                {
+                    await connection.ConnectAsync().AsTask().WaitAsync(attempt.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    var detail = Describe(ex, serverErrors);
+                    if (IsCredentialsProblem(detail))
+                    {
+                        throw new NatsStartupException($"NATS at {url} refused the node's credentials: {detail}", ex);
+                    }
+
+                    lastProblem = detail;
+                    await DelayAsync(Remaining(), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var js = new NatsJSContext(connection, new NatsJSOpts(connection.Opts, requestTimeout: Min(options.RequestTimeout, Remaining())));
+                try
+                {
+                    await js.GetAccountInfoAsync(attempt.Token).ConfigureAwait(false);
+                    return;
+                }
+                catch (NatsNoRespondersException ex)
+                {
+                    throw new NatsStartupException(
+                        $"NATS at {url} has no JetStream (no responders on $JS.API): start nats-server with -js, or check the account and JetStream domain", ex);
+                }
+                catch (NatsJSApiException ex)
+                {
+                    throw new NatsStartupException($"NATS at {url} refused JetStream: {ex.Error.Description} (error {ex.Error.ErrCode})", ex);
+                }
+                catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    // A denied publish is answered by nothing but a -ERR on the connection: name it rather than "timeout".
+                    if (serverErrors.FirstOrDefault(e => e.Contains("Permissions Violation", StringComparison.OrdinalIgnoreCase)) is { } denied)
+                    {
+                        throw new NatsStartupException($"NATS at {url} denied the node's JetStream API requests: {OneLine(denied)}", ex);
+                    }
+
+                    // No answer yet (JetStream may still be electing a leader): retry within the timeout.
+                    lastProblem = $"JetStream did not answer ({Describe(ex, serverErrors)})";
+                    await DelayAsync(Remaining(), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static async Task DelayAsync(TimeSpan remaining, CancellationToken cancellationToken)
+    {
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(Min(TimeSpan.FromMilliseconds(500), remaining), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The smaller of two spans, never below a millisecond (a zero or negative timeout would mean "no timeout" to some APIs).
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, Math.Min(a.Ticks, b.Ticks)));
+
+    private static string Seconds(TimeSpan timeout) => timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static bool IsCredentialsProblem(string detail) =>
+        detail.Contains("Authorization Violation", StringComparison.OrdinalIgnoreCase)
+        || detail.Contains("Authentication", StringComparison.OrdinalIgnoreCase)
+        || detail.Contains("User Authentication Expired", StringComparison.OrdinalIgnoreCase);
+
+    private static string Describe(Exception ex, ConcurrentQueue<string> serverErrors)
+    {
+        if (serverErrors.TryPeek(out var serverError))
+        {
+            return OneLine(serverError);
+        }
+
+        // The innermost message says most ("Connection refused"); NATS.Net wraps it in "can not connect uris: ...".
+        var inner = ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        return ex is OperationCanceledException or TimeoutException ? "no answer" : OneLine(inner.Message);
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim().Trim('\'');
 
     private static NatsAuthOpts CreateAuthOpts(NatsStoreOptions options)
     {

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using TaskGraph.Bus.Connection;
+using TaskGraph.Bus.KeyValue;
+using TaskGraph.Core.Storage;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Hosting;
 
@@ -11,13 +14,18 @@ public static class TaskGraphCli
     /// <summary>Exit code for a configuration the node refuses to start with.</summary>
     public const int ConfigErrorExitCode = 2;
 
+    /// <summary>Exit code for a store the node cannot open at start (NATS unreachable, no JetStream, denied; SQLite unusable).</summary>
+    public const int StoreErrorExitCode = 3;
+
     private static readonly Option<string?> DbOption = new("--db") { Description = "SQLite database file (default task-graph/tasks.db)", Recursive = true };
     private static readonly Option<string?> ConfigOption = new("--config", "-c") { Description = "Config file used as the project tier (instead of task-graph/config.yaml)", Recursive = true };
     private static readonly Option<string?> NatsOption = new("--nats") { Description = "NATS server URL(s), comma-separated; selects the NATS store", Recursive = true };
     private static readonly Option<string?> GraphOption = new("--graph") { Description = "Graph name (several graphs can share one NATS deployment)", Recursive = true };
     private static readonly Option<int?> StaleTimeoutOption = new("--stale-timeout") { Description = "Seconds without a heartbeat before a worker's lease expires", Recursive = true };
     private static readonly Option<int?> ClaimLimitOption = new("--claim-limit") { Description = "Most tasks one worker may own at once", Recursive = true };
+    private static readonly Option<int?> NatsConnectTimeoutOption = new("--nats-connect-timeout") { Description = "Seconds to wait for NATS at start before giving up (default 10)", Recursive = true };
     private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Debug logging (on stderr)", Recursive = true };
+    private static readonly Option<bool> ServeVersionOption = new("--version") { Description = "Show version information" };
     private static readonly Option<LogLevel?> LogLevelOption = new("--log-level") { Description = "Log level on stderr: Trace, Debug, Information, Warning, Error, Critical, None", Recursive = true };
 
     /// <summary>Parses and runs; returns the process exit code.</summary>
@@ -28,12 +36,15 @@ public static class TaskGraphCli
     public static RootCommand Build()
     {
         var root = new RootCommand("TaskGraph: a coordination server for AI agent swarms, spoken to over MCP (stdio).");
-        foreach (var option in new Option[] { DbOption, ConfigOption, NatsOption, GraphOption, StaleTimeoutOption, ClaimLimitOption, VerboseOption, LogLevelOption })
+        foreach (var option in new Option[] { DbOption, ConfigOption, NatsOption, GraphOption, StaleTimeoutOption, ClaimLimitOption, NatsConnectTimeoutOption, VerboseOption, LogLevelOption })
         {
             root.Options.Add(option);
         }
 
         var serve = new Command("serve", "Serve MCP over stdio (the default command).");
+
+        // `taskgraph serve --version` answers like `taskgraph --version` (the root's own option does not reach subcommands).
+        serve.Options.Add(ServeVersionOption);
         serve.SetAction(ServeAsync);
         root.Subcommands.Add(serve);
         root.Subcommands.Add(Swarm.SwarmCommand.Build());
@@ -43,6 +54,12 @@ public static class TaskGraphCli
 
     private static async Task<int> ServeAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        if (parse.GetValue(ServeVersionOption))
+        {
+            await parse.InvocationConfiguration.Output.WriteLineAsync(NodeHost.Version);
+            return 0;
+        }
+
         var overrides = new ConfigOverrides
         {
             DbPath = parse.GetValue(DbOption),
@@ -51,6 +68,7 @@ public static class TaskGraphCli
             Graph = parse.GetValue(GraphOption),
             StaleTimeoutSeconds = parse.GetValue(StaleTimeoutOption),
             ClaimLimit = parse.GetValue(ClaimLimitOption),
+            NatsConnectTimeoutSeconds = parse.GetValue(NatsConnectTimeoutOption),
         };
 
         LoadedConfig config;
@@ -65,7 +83,22 @@ public static class TaskGraphCli
         }
 
         var level = parse.GetValue(LogLevelOption) ?? (parse.GetValue(VerboseOption) ? LogLevel.Debug : LogLevel.Information);
-        await NodeHost.RunStdioAsync(config, level, cancellationToken);
+        try
+        {
+            await NodeHost.RunStdioAsync(config, level, cancellationToken);
+        }
+        catch (NatsReplicasException ex)
+        {
+            // An explicit replica count the deployment cannot place is the config's mistake, not an outage.
+            await Console.Error.WriteLineAsync($"taskgraph: configuration error: {ex.Message.ReplaceLineEndings(" ")}");
+            return ConfigErrorExitCode;
+        }
+        catch (Exception ex) when (ex is NatsStartupException or StoreUnavailableException)
+        {
+            await Console.Error.WriteLineAsync($"taskgraph: cannot open the store: {ex.Message.ReplaceLineEndings(" ")}");
+            return StoreErrorExitCode;
+        }
+
         return 0;
     }
 }

@@ -39,7 +39,7 @@ public static class ConfigLoader
         {
             if (file is not null && File.Exists(file))
             {
-                tree = ConfigTree.Merge(tree, ReadFile(file));
+                tree = ConfigTree.Merge(tree, ReadConfigFile(file, warnings));
                 sources.Add(file);
             }
         }
@@ -63,8 +63,9 @@ public static class ConfigLoader
             configDirs.Add(options.UserDirectory);
         }
 
-        var workflowFiles = ReadNamedFiles(configDirs, "workflow-");
-        var overlays = ReadNamedFiles(configDirs, "overlay-");
+        var quietDirs = options.InstallDirectories.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        var workflowFiles = ReadNamedFiles(configDirs, "workflow-", quietDirs, WorkflowSections, warnings);
+        var overlays = ReadNamedFiles(configDirs, "overlay-", quietDirs, OverlaySections, warnings);
         var workflows = new Dictionary<string, WorkflowDefinition>(StringComparer.Ordinal);
         var baseline = new WorkflowDefinition();
         foreach (var (name, file) in workflowFiles)
@@ -139,7 +140,37 @@ public static class ConfigLoader
     private static string? UserFile(ConfigLoadOptions options) =>
         options.UserDirectory is null ? null : Path.Combine(options.UserDirectory, ConfigFileName);
 
-    private static Dictionary<string, object?> ReadFile(string path)
+    // What a workflow or overlay file may hold that has an effect today; everything else in it is accepted and warned about.
+    private static readonly string[] WorkflowSections = ["name", "description", "settings", "states", "phases"];
+    private static readonly string[] OverlaySections = ["name", "description"];
+
+    private static Dictionary<string, object?> ReadConfigFile(string path, List<string> warnings)
+    {
+        var keyOrigins = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tree = ReadFile(path, keyOrigins);
+        var problems = new List<string>();
+        ConfigSchema.Check(tree, keyOrigins, path, problems, warnings);
+        return problems.Count > 0 ? throw new ConfigException(string.Join("; ", problems)) : tree;
+    }
+
+    /// <summary>One warning line for a workflow or overlay file that holds sections (or prompts) without effect yet.</summary>
+    private static void WarnUnimplementedSections(string file, Dictionary<string, object?> tree, string[] implemented, List<string> warnings)
+    {
+        var ignored = tree.Keys.Where(k => !implemented.Contains(k, StringComparer.Ordinal)).ToList();
+        var hasPrompts = new[] { "states", "phases" }.Any(section => tree.GetValueOrDefault(section) is Dictionary<string, object?> entries
+            && entries.Values.OfType<Dictionary<string, object?>>().Any(e => e.ContainsKey("prompts")));
+        if (hasPrompts && implemented.Contains("states", StringComparer.Ordinal))
+        {
+            ignored.Insert(0, "prompts");
+        }
+
+        if (ignored.Count > 0)
+        {
+            warnings.Add($"{file}: {string.Join(", ", ignored)} {(ignored.Count == 1 ? "is" : "are")} accepted but not implemented yet; {(ignored.Count == 1 ? "it has" : "they have")} no effect");
+        }
+    }
+
+    private static Dictionary<string, object?> ReadFile(string path, Dictionary<string, string>? keyOrigins = null)
     {
         string text;
         try
@@ -155,7 +186,7 @@ public static class ConfigLoader
             throw new ConfigException($"{path}: cannot read: access denied");
         }
 
-        return ConfigTree.Parse(text, path);
+        return ConfigTree.Parse(text, path, keyOrigins);
     }
 
     private static Dictionary<string, object?> EnvironmentTier(IReadOnlyDictionary<string, string> env)
@@ -205,11 +236,16 @@ public static class ConfigLoader
             ConfigTree.Set(tier, "server.claim_limit", ConfigMapper.Format(limit), "--claim-limit");
         }
 
+        if (cli.NatsConnectTimeoutSeconds is { } connectTimeout)
+        {
+            ConfigTree.Set(tier, "server.nats.connect_timeout_seconds", ConfigMapper.Format(connectTimeout), "--nats-connect-timeout");
+        }
+
         return tier;
     }
 
     private static Dictionary<string, (Dictionary<string, object?> Tree, List<string> Sources)> ReadNamedFiles(
-        IEnumerable<string> dirs, string prefix)
+        IEnumerable<string> dirs, string prefix, HashSet<string> quietDirs, string[] implemented, List<string> warnings)
     {
         var result = new SortedDictionary<string, (Dictionary<string, object?> Tree, List<string> Sources)>(StringComparer.Ordinal);
         foreach (var dir in dirs.Where(Directory.Exists))
@@ -223,6 +259,13 @@ public static class ConfigLoader
                 }
 
                 var tree = ReadFile(file);
+
+                // The shipped files are ours and say what they do; the user's own files get told what is ignored.
+                if (!quietDirs.Contains(Path.GetFullPath(dir)))
+                {
+                    WarnUnimplementedSections(file, tree, implemented, warnings);
+                }
+
                 if (result.TryGetValue(name, out var lower))
                 {
                     lower.Sources.Add(file);

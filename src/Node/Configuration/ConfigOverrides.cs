@@ -20,4 +20,7 @@ public sealed record ConfigOverrides
 
     /// <summary>--claim-limit: tasks per worker.</summary>
     public int? ClaimLimit { get; init; }
+
+    /// <summary>--nats-connect-timeout: seconds to wait for NATS at start.</summary>
+    public int? NatsConnectTimeoutSeconds { get; init; }
 }

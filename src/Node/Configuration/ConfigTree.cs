@@ -10,8 +10,11 @@ namespace TaskGraph.Node.Configuration;
 /// </summary>
 public static class ConfigTree
 {
-    /// <summary>Parses a YAML document whose root must be a map (an empty document is an empty map).</summary>
-    public static Dictionary<string, object?> Parse(string yaml, string origin)
+    /// <summary>
+    /// Parses a YAML document whose root must be a map (an empty document is an empty map). When given,
+    /// <paramref name="keyOrigins"/> receives every key's dotted path with where it stands (<c>file:line</c>).
+    /// </summary>
+    public static Dictionary<string, object?> Parse(string yaml, string origin, Dictionary<string, string>? keyOrigins = null)
     {
         var stream = new YamlStream();
         try
@@ -22,13 +25,19 @@ public static class ConfigTree
         {
             throw new ConfigException($"{origin}:{ex.Start.Line}: invalid YAML: {FirstLine(ex.InnerException?.Message ?? ex.Message)}");
         }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            // YamlDotNet reports some malformed documents (duplicate keys, an unclosed '[' before more lines) with plain
+            // .NET exceptions that carry no position: find the place by reading the events again.
+            throw new ConfigException($"{origin}:{WhereParsingStops(yaml)}: invalid YAML: {(ex is ArgumentException ? FirstLine(ex.Message) : "unexpected structure here (an unclosed '[' or '{'?)")}");
+        }
 
         if (stream.Documents.Count == 0)
         {
             return [];
         }
 
-        var root = Convert(stream.Documents[0].RootNode, origin);
+        var root = Convert(stream.Documents[0].RootNode, origin, string.Empty, keyOrigins);
         return root switch
         {
             Dictionary<string, object?> map => map,
@@ -76,26 +85,51 @@ public static class ConfigTree
         map[parts[^1]] = new ConfigScalar(value, origin);
     }
 
-    private static object? Convert(YamlNode node, string origin) => node switch
+    private static object? Convert(YamlNode node, string origin, string path, Dictionary<string, string>? keyOrigins) => node switch
     {
-        YamlMappingNode mapping => ConvertMap(mapping, origin),
-        YamlSequenceNode sequence => sequence.Children.Select(c => Convert(c, origin)).ToList(),
+        YamlMappingNode mapping => ConvertMap(mapping, origin, path, keyOrigins),
+        YamlSequenceNode sequence => sequence.Children.Select(c => Convert(c, origin, path, null)).ToList(),
         YamlScalarNode scalar => new ConfigScalar(
             scalar.Style == ScalarStyle.Plain && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL" ? null : scalar.Value,
             $"{origin}:{scalar.Start.Line.ToString(CultureInfo.InvariantCulture)}"),
         _ => null,
     };
 
-    private static Dictionary<string, object?> ConvertMap(YamlMappingNode mapping, string origin)
+    private static Dictionary<string, object?> ConvertMap(YamlMappingNode mapping, string origin, string path, Dictionary<string, string>? keyOrigins)
     {
         var map = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (key, value) in mapping.Children)
         {
             var name = key is YamlScalarNode { Value: { } k } ? k : key.ToString();
-            map[name] = Convert(value, origin);
+            var keyPath = path.Length == 0 ? name : $"{path}.{name}";
+            keyOrigins?.TryAdd(keyPath, $"{origin}:{key.Start.Line.ToString(CultureInfo.InvariantCulture)}");
+            map[name] = Convert(value, origin, keyPath, keyOrigins);
         }
 
         return map;
+    }
+
+    private static long WhereParsingStops(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        long line = 1;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                line = parser.Current?.End.Line ?? line;
+            }
+        }
+        catch (YamlException ex)
+        {
+            return ex.Start.Line;
+        }
+        catch (InvalidOperationException)
+        {
+            // Stopped after the last event it could read.
+        }
+
+        return line;
     }
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();

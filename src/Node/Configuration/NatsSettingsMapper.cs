@@ -5,15 +5,11 @@ namespace TaskGraph.Node.Configuration;
 /// <summary>Maps <c>server.nats</c> onto the NATS store's <see cref="NatsStoreOptions"/>, resolving secret references.</summary>
 public static class NatsSettingsMapper
 {
-    /// <summary>The settings when the nats store is selected, else null; problems and warnings name their keys.</summary>
+    /// <summary>The settings when the nats store is selected, else null (after checking the plain ones); problems and warnings name their keys.</summary>
     public static NatsStoreOptions? Map(
         Dictionary<string, object?> tree, string? url, string graph, IReadOnlyDictionary<string, string> environment, ConfigReader reader, List<string> warnings)
     {
-        if (url is null)
-        {
-            return null;
-        }
-
+        // The plain settings are checked even when the store is SQLite: a wrong type is a mistake either way.
         var server = reader.Map(tree, "server", "server");
         var nats = reader.Map(server, "nats", "server.nats");
         var tls = reader.Map(nats, "tls", "server.nats.tls");
@@ -41,12 +37,24 @@ public static class NatsSettingsMapper
             reader.Problem("server.nats.request_timeout_ms", $"must be at least 100, got {timeout}");
         }
 
+        var connectTimeout = reader.Int(nats, "connect_timeout_seconds", "server.nats.connect_timeout_seconds") ?? 10;
+        if (connectTimeout < 1)
+        {
+            reader.Problem("server.nats.connect_timeout_seconds", $"must be at least 1, got {connectTimeout}");
+        }
+
+        if (url is null)
+        {
+            return null;
+        }
+
         return new NatsStoreOptions
         {
             Url = url,
             Graph = graph,
             Replicas = replicas,
             RequestTimeout = TimeSpan.FromMilliseconds(timeout),
+            OpenTimeout = TimeSpan.FromSeconds(Math.Max(1, connectTimeout)),
             Token = Secret("token"),
             User = reader.String(nats, "user", "server.nats.user"),
             Password = Secret("password"),

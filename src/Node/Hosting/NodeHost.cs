@@ -1,8 +1,12 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using TaskGraph.Bus.Connection;
 using TaskGraph.Core.Graph;
+using TaskGraph.Core.Storage;
 using TaskGraph.Node.Configuration;
 
 namespace TaskGraph.Node.Hosting;
@@ -25,34 +29,55 @@ public static class NodeHost
         (typeof(NodeHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
          ?? typeof(NodeHost).Assembly.GetName().Version?.ToString() ?? "0.0.0").Split('+')[0];
 
-    /// <summary>Serves MCP over stdin/stdout until stdin closes or the process is stopped. All logs go to stderr.</summary>
+    /// <summary>
+    /// Serves MCP over stdin/stdout until stdin closes or the process is stopped; all logs go to stderr. stdin is watched
+    /// from the start, so a node whose client leaves while it is still opening its store stops too (it returns without
+    /// serving). Opening failures surface as <see cref="NatsStartupException"/> or <see cref="StoreUnavailableException"/>.
+    /// </summary>
     public static async Task RunStdioAsync(LoadedConfig config, LogLevel logLevel, CancellationToken cancellationToken = default)
     {
+        await using var stdin = new StdinPump();
+        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stdin.Closed);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(logLevel);
-
-        // The SDK logs every request at Information; keep that for -v / --log-level Debug.
-        builder.Logging.AddFilter("ModelContextProtocol", logLevel <= LogLevel.Debug ? logLevel : LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        AddStderrLogging(builder.Logging, logLevel);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
         // The store and the read model come up before the MCP server answers anything (cold start rebuild).
-        using var bootLoggers = LoggerFactory.Create(l => l
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(logLevel));
-        var nodeConfig = new NodeConfig(config);
-        var (store, location) = await StoreFactory.OpenAsync(config, TimeProvider.System, bootLoggers, cancellationToken);
-        await using var graph = await GraphRuntime.StartAsync(store, nodeConfig.Rules, TimeProvider.System, Environment.CurrentDirectory, bootLoggers, cancellationToken);
+        using var bootLoggers = LoggerFactory.Create(l => AddStderrLogging(l, logLevel));
+        var bootLogger = bootLoggers.CreateLogger("TaskGraph.Node");
+        foreach (var warning in config.Warnings)
+        {
+            NodeLog.ConfigWarning(bootLogger, warning);
+        }
 
+        var nodeConfig = new NodeConfig(config);
+        IRecordStore? store = null;
+        string location;
+        GraphRuntime graph;
+        try
+        {
+            (store, location) = await StoreFactory.OpenAsync(config, TimeProvider.System, bootLoggers, startup.Token);
+            graph = await GraphRuntime.StartAsync(store, nodeConfig.Rules, TimeProvider.System, Environment.CurrentDirectory, bootLoggers, startup.Token);
+        }
+        catch (OperationCanceledException) when (stdin.Closed.IsCancellationRequested)
+        {
+            if (store is not null)
+            {
+                await store.DisposeAsync();
+            }
+
+            NodeLog.StdinClosedWhileStarting(bootLogger);
+            return;
+        }
+
+        await using var running = graph;
         builder.Services.AddTaskGraphNode(nodeConfig, graph);
-        builder.Services.AddTaskGraphMcpServer().WithStdioServerTransport();
+        builder.Services.AddTaskGraphMcpServer().WithStreamServerTransport(stdin.Input, Console.OpenStandardOutput());
 
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskGraph.Node");
@@ -62,13 +87,26 @@ public static class NodeHost
             NodeLog.ConfigSource(logger, source);
         }
 
-        foreach (var warning in config.Warnings)
-        {
-            NodeLog.ConfigWarning(logger, warning);
-        }
-
         var c = config.Config;
         NodeLog.Serving(logger, Version, c.Server.Store, c.Server.Graph, c.DefaultWorkflow.Name);
         await host.RunAsync(cancellationToken);
+    }
+
+    /// <summary>One line per entry on stderr (stdout is the protocol); the SDK's per-request logs only at debug level.</summary>
+    private static void AddStderrLogging(ILoggingBuilder logging, LogLevel logLevel)
+    {
+        var debug = logLevel <= LogLevel.Debug;
+        logging.ClearProviders();
+        logging.SetMinimumLevel(logLevel);
+        logging.AddFilter("ModelContextProtocol", debug ? logLevel : LogLevel.Warning);
+
+        // NATS.Net logs every failed reconnect attempt; the Bus's own connection events already say it in one line.
+        logging.AddFilter("NATS.Client", debug ? logLevel : LogLevel.Error);
+        logging.AddConsole(o =>
+        {
+            o.FormatterName = OneLineConsoleFormatter.FormatterName;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
+        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter>(new OneLineConsoleFormatter(debug)));
     }
 }

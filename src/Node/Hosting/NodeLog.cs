@@ -18,6 +18,10 @@ public static partial class NodeLog
     [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Config source: {Source}")]
     public static partial void ConfigSource(ILogger logger, string source);
 
+    /// <summary>stdin closed before the node served; it stops without serving.</summary>
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "stdin closed before the node was ready; stopping")]
+    public static partial void StdinClosedWhileStarting(ILogger logger);
+
     /// <summary>A tool failed unexpectedly; the agent got INTERNAL_ERROR.</summary>
     [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "Tool {Tool} failed")]
     public static partial void ToolFailed(ILogger logger, string tool, Exception exception);

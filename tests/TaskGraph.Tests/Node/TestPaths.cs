@@ -1,12 +1,15 @@
 namespace TaskGraph.Tests.Node;
 
-/// <summary>Repository locations for tests: the repo root (holds TaskGraph.sln) and the shared compat config, read in place.</summary>
+/// <summary>Repository locations for tests: the repo root (holds TaskGraph.sln), the shipped config and the config test fixtures.</summary>
 internal static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>The real task-graph-mcp config files, outside the repo (never copied into it).</summary>
-    public static string CompatConfig { get; } = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "compat", "task-graph-mcp-config"));
+    /// <summary>
+    /// Config files in task-graph-mcp's shape, written for these tests (the real upstream files are only read by
+    /// tests/TaskGraph.UpstreamCompat.Tests).
+    /// </summary>
+    public static string ConfigFixtures { get; } = Path.Combine(RepoRoot, "tests", "TaskGraph.Tests", "Node", "Configuration", "Fixtures");
 
     public static string ShippedConfig { get; } = Path.Combine(RepoRoot, "config");
 

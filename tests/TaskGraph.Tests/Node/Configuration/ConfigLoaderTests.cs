@@ -11,39 +11,51 @@ public sealed class ConfigLoaderTests : IDisposable
 
     private string UserDir => Path.Combine(_root, "user");
 
+    private string ProjectConfig => Path.Combine(ProjectDir, "task-graph", "config.yaml");
+
+    private static string FixtureProject => Path.Combine(TestPaths.ConfigFixtures, "project");
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public void Compat_config_and_every_compat_workflow_load_unchanged()
+    public void A_project_in_task_graph_mcp_shape_loads_its_config_workflows_and_overlays()
     {
-        Assert.True(Directory.Exists(TestPaths.CompatConfig), $"compat config missing at {TestPaths.CompatConfig}");
+        var loaded = ConfigLoader.Load(Options(cli: new ConfigOverrides { ConfigFile = Path.Combine(FixtureProject, "config.yaml") }));
 
-        var loaded = ConfigLoader.Load(Options(cli: new ConfigOverrides { ConfigFile = Path.Combine(TestPaths.CompatConfig, "config.yaml") }));
-
-        var expected = Directory.EnumerateFiles(TestPaths.CompatConfig, "workflow-*.yaml")
-            .Select(f => Path.GetFileNameWithoutExtension(f)["workflow-".Length..]).Order().ToList();
-        Assert.Equal(7, expected.Count);
-        Assert.Equal(expected, loaded.Config.Workflows.Keys.Order());
-        Assert.Equal(["git", "troubleshooting"], loaded.Overlays.Keys.Order());
-        Assert.Equal("solo", loaded.Config.DefaultWorkflow.Name);
-        Assert.Equal(5, loaded.Config.Server.ClaimLimit);
+        Assert.Equal(["duo", "line"], loaded.Config.Workflows.Keys.Order());
+        Assert.Equal(["careful"], loaded.Overlays.Keys.Order());
+        Assert.Equal("duo", loaded.Config.DefaultWorkflow.Name);
+        Assert.Equal((4, 600), (loaded.Config.Server.ClaimLimit, loaded.Config.Server.StaleTimeoutSeconds));
+        Assert.Equal("start", loaded.Config.Dependencies["waits-for"].Blocks);
+        Assert.True(loaded.FeedbackEnabled);
         Assert.Empty(loaded.Config.Validate());
 
-        var kanban = loaded.Config.Workflows["kanban"];
-        Assert.Equal("backlog", kanban.Settings.InitialState);
-        Assert.True(kanban.HasState("in_progress"));
-        Assert.Contains("combos", loaded.WorkflowFiles["solo"].Raw.Keys);
-        Assert.Contains("gates", loaded.WorkflowFiles["solo"].Raw.Keys);
+        var duo = loaded.Config.Workflows["duo"];
+        Assert.Equal(("todo", "todo"), (duo.Settings.InitialState, duo.Settings.DisconnectState));
+        Assert.True(duo.HasState("checking"));
+        Assert.True(duo.IsTimed("writing"));
+        Assert.Equal(["checking", "todo"], duo.States["writing"].Exits);
+        Assert.StartsWith("**Writing.**", duo.States["writing"].EnterPrompt, StringComparison.Ordinal);
+        Assert.StartsWith("Read the change as if", duo.States["checking"].EnterPrompt, StringComparison.Ordinal);
+        Assert.Contains("polish", duo.Phases);
+        foreach (var section in new[] { "roles", "combos", "role_prompts", "gates", "templates", "attachments", "duo" })
+        {
+            Assert.Contains(section, loaded.WorkflowFiles["duo"].Raw.Keys);
+        }
+
+        var line = loaded.Config.Workflows["line"];
+        Assert.Equal("queued", line.Settings.InitialState);
+        Assert.Contains("verify", line.Phases);
+        Assert.Equal("Ask for a second look before anything is called finished", loaded.Overlays["careful"].Description);
     }
 
     [Fact]
-    public void Each_compat_workflow_works_as_the_default_workflow()
+    public void Each_fixture_workflow_works_as_the_default_workflow()
     {
-        foreach (var file in Directory.EnumerateFiles(TestPaths.CompatConfig, "workflow-*.yaml"))
+        foreach (var name in new[] { "duo", "line" })
         {
-            var name = Path.GetFileNameWithoutExtension(file)["workflow-".Length..];
             var loaded = ConfigLoader.Load(Options(
-                cli: new ConfigOverrides { ConfigFile = Path.Combine(TestPaths.CompatConfig, "config.yaml") },
+                cli: new ConfigOverrides { ConfigFile = Path.Combine(FixtureProject, "config.yaml") },
                 user: $"server:\n  default_workflow: {name}\n"));
             Assert.Equal(name, loaded.Config.DefaultWorkflow.Name);
             Assert.NotEmpty(loaded.Config.DefaultWorkflow.Description ?? string.Empty);
@@ -151,6 +163,9 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("ids:\n  id_case: shouting\n", "ids.id_case:")]
     [InlineData("server:\n  default_workflow: nonesuch\n", "server.default_workflow: unknown workflow 'nonesuch'")]
     [InlineData("server:\n  claim_limit: [1\n", "invalid YAML")]
+    [InlineData("server:\n  claim_limit: [1\n  graph: other\n", "config.yaml:2: invalid YAML: unexpected structure here (an unclosed '['")]
+    [InlineData("server:\n  graph: a\n  graph: b\n", "invalid YAML")]
+    [InlineData("server:\n\tgraph: a\n", "invalid YAML")]
     public void Bad_values_fail_naming_the_key(string yaml, string expected)
     {
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(project: yaml)));
@@ -158,10 +173,56 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_keys_are_ignored()
+    public void An_unknown_key_fails_naming_the_file_the_line_and_the_key_with_a_suggestion()
     {
-        var loaded = ConfigLoader.Load(Options(project: "server:\n  shiny: true\n  claim_limit: 6\nsomething_new:\n  a: [1, 2]\n"));
-        Assert.Equal(6, loaded.Config.Server.ClaimLimit);
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(project: "server:\n  graph: g\n  clam_limit: 6\n")));
+        Assert.Equal($"{ProjectConfig}:3: unknown key 'server.clam_limit' (did you mean 'server.claim_limit'?)", ex.Message);
+
+        var far = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(project: "something_new:\n  a: [1, 2]\n")));
+        Assert.Equal($"{ProjectConfig}:1: unknown key 'something_new'", far.Message);
+    }
+
+    [Fact]
+    public void Unknown_keys_under_a_named_entry_are_found_too()
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(
+            project: "dependencies:\n  definitions:\n    waits-for:\n      display: horizontal\n      block: start\n")));
+        Assert.Contains(":5: unknown key 'dependencies.definitions.waits-for.block' (did you mean 'dependencies.definitions.waits-for.blocks'?)", ex.Message);
+    }
+
+    [Fact]
+    public void Keys_that_are_accepted_but_not_implemented_warn_one_line_each_naming_file_and_line_unless_they_hold_the_default()
+    {
+        var loaded = ConfigLoader.Load(Options(project:
+            "server:\n  default_format: markdown\n  media_dir: task-graph/media\n  ui:\n    mode: web\nfeedback:\n  enabled: true\npaths:\n  mappings: {}\n"));
+
+        Assert.Equal(
+        [
+            $"{ProjectConfig}:2: server.default_format is accepted but not implemented yet; it has no effect",
+            $"{ProjectConfig}:5: server.ui.mode is accepted but not implemented yet; it has no effect",
+            $"{ProjectConfig}:7: feedback.enabled is accepted but not implemented yet; it has no effect",
+        ], loaded.Warnings);
+    }
+
+    [Fact]
+    public void A_project_in_task_graph_mcp_shape_warns_about_what_has_no_effect_yet_and_never_fails()
+    {
+        var loaded = ConfigLoader.Load(Options(cli: new ConfigOverrides { ConfigFile = Path.Combine(FixtureProject, "config.yaml") }));
+
+        Assert.All(loaded.Warnings, w => Assert.DoesNotContain('\n', w));
+        Assert.Contains(loaded.Warnings, w => w.Contains("config.yaml:13: server.ui.port is accepted but not implemented yet", StringComparison.Ordinal));
+        Assert.Contains(loaded.Warnings, w => w.Contains("config.yaml:23: paths.mappings is accepted", StringComparison.Ordinal));
+        Assert.Contains(loaded.Warnings, w => w.Contains("config.yaml:42: attachments.definitions is accepted", StringComparison.Ordinal));
+        Assert.Contains(loaded.Warnings, w => w.EndsWith("workflow-duo.yaml: prompts, roles, combos, role_prompts, duo, gates, templates, attachments are accepted but not implemented yet; they have no effect", StringComparison.Ordinal));
+        Assert.Contains(loaded.Warnings, w => w.EndsWith("overlay-careful.yaml: states, gates are accepted but not implemented yet; they have no effect", StringComparison.Ordinal));
+        Assert.DoesNotContain(loaded.Warnings, w => w.Contains("workflow-line.yaml", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_shipped_workflows_load_without_warnings()
+    {
+        var loaded = ConfigLoader.Load(Options() with { InstallDirectories = [TestPaths.ShippedConfig] });
+        Assert.Empty(loaded.Warnings);
     }
 
     [Fact]

@@ -188,9 +188,20 @@ internal sealed class NodeProcess : IAsyncDisposable
             body.TryGetProperty("field", out var f) ? f.GetString() : null);
     }
 
-    /// <summary>Runs the executable to completion (for --help, --version, config errors) in a fresh temp dir.</summary>
+    /// <summary>Runs the executable to completion (for --help, --version, config errors) in a fresh temp dir; stdin is closed at once.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         CancellationToken cancellationToken, Action<string>? prepareWorkDir, params string[] args)
+    {
+        var (code, stdout, stderr, _) = await RunUntilExitAsync(cancellationToken, prepareWorkDir, TimeSpan.Zero, args);
+        return (code, stdout, stderr);
+    }
+
+    /// <summary>
+    /// Runs the executable to completion in a fresh temp dir and measures how long it ran. stdin is closed after
+    /// <paramref name="closeStdinAfter"/>, or kept open until the process exits by itself when null (as a client would).
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)> RunUntilExitAsync(
+        CancellationToken cancellationToken, Action<string>? prepareWorkDir, TimeSpan? closeStdinAfter, params string[] args)
     {
         var workDir = NewWorkDir();
         try
@@ -215,10 +226,20 @@ internal sealed class NodeProcess : IAsyncDisposable
                 psi.Environment[key] = value;
             }
 
+            var started = Stopwatch.GetTimestamp();
             using var process = Process.Start(psi)!;
-            process.StandardInput.Close();
             var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
             var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            if (closeStdinAfter is { } delay)
+            {
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, cancellationToken);
+                }
+
+                process.StandardInput.Close();
+            }
+
             try
             {
                 await process.WaitForExitAsync(cancellationToken);
@@ -229,11 +250,41 @@ internal sealed class NodeProcess : IAsyncDisposable
                 throw;
             }
 
-            return (process.ExitCode, await stdout, await stderr);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            return (process.ExitCode, await stdout, await stderr, elapsed);
         }
         finally
         {
             Directory.Delete(workDir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Closes stdin of a node started with <see cref="StartKillableAsync"/> and waits (up to <paramref name="wait"/>)
+    /// for it to leave by itself; returns its exit code, or null when it was still running (it is then killed).
+    /// </summary>
+    public async Task<int?> CloseStdinAndWaitForExitAsync(TimeSpan wait)
+    {
+        var process = _process ?? throw new InvalidOperationException("Only a node started with StartKillableAsync can be watched.");
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // Already closed.
+        }
+
+        using var cts = new CancellationTokenSource(wait);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return null;
         }
     }
 

@@ -19,6 +19,13 @@ internal static class ScenarioCatalog
                 new ConcurrentClaimScenario("nats-claim-release", Nats, "nats", 16, 3200),
             ]),
             ("nats-race", [new RaceScenario("nats-race", Nats, "nats", 16, 3200)]),
+            ("node-rss",
+            [
+                new NodeRssScenario("node-rss", "default GC", new Dictionary<string, string>()),
+                new NodeRssScenario("node-rss", "DOTNET_gcServer=0", new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }),
+                new NodeRssScenario("node-rss", "default GC, fuzz-style", new Dictionary<string, string>(), hostile: true),
+                new NodeRssScenario("node-rss", "DOTNET_gcServer=0, fuzz-style", new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }, hostile: true),
+            ]),
         ];
     }
 }

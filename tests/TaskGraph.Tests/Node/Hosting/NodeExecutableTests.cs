@@ -61,7 +61,7 @@ public sealed class NodeExecutableTests
         await using var node = await NodeProcess.StartAsync(ct);
         Assert.Equal("taskgraph", node.Client.ServerInfo?.Name);
         Assert.Equal(NodeHost.Version, node.Client.ServerInfo?.Version);
-        Assert.Contains("claim()", node.Client.ServerInstructions ?? string.Empty);
+        Assert.Contains("claim(", node.Client.ServerInstructions ?? string.Empty);
 
         var tools = await node.Client.ListToolsAsync(cancellationToken: ct);
         var tool = Assert.Single(tools, t => t.Name == "list_workflows");

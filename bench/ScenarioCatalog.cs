@@ -21,6 +21,13 @@ internal static class ScenarioCatalog
             ]),
             ("nats-race", [new RaceScenario("nats-race", Nats, "nats", 16, 3200)]),
             ("nats-fresh-read", [new FreshReadScenario("nats-fresh-read", Nats, "nats", 2000)]),
+            ("node-rss",
+            [
+                new NodeRssScenario("node-rss", "workstation GC (shipped)", new Dictionary<string, string>()),
+                new NodeRssScenario("node-rss", "DOTNET_gcServer=1", new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }),
+                new NodeRssScenario("node-rss", "workstation GC (shipped), fuzz-style", new Dictionary<string, string>(), hostile: true),
+                new NodeRssScenario("node-rss", "DOTNET_gcServer=1, fuzz-style", new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }, hostile: true),
+            ]),
         ];
     }
 }

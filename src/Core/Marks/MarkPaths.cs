@@ -6,7 +6,8 @@ namespace TaskGraph.Core.Marks;
 /// <summary>
 /// File mark names: <c>lock:</c> names verbatim; paths resolved against the project root (the base directory) with '/'
 /// separators and kept relative to it (<c>src/a.cs</c>), so that answers never show the host's directory layout and
-/// nodes started in different checkouts of one project agree on a mark's name. A path outside the root stays absolute.
+/// nodes started in different checkouts of one project agree on a mark's name. A path outside the root stays absolute
+/// when it was given absolute, and relative (<c>../x</c>) when it was given relative.
 /// </summary>
 public static class MarkPaths
 {
@@ -22,15 +23,23 @@ public static class MarkPaths
     /// </summary>
     public static string Normalise(string file, string baseDirectory, string field = "file")
     {
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            throw TaskGraphException.Invalid(field, $"{field} must not be empty");
+        }
+
         Limits.Path(file, field);
         if (IsLock(file))
         {
             return file;
         }
 
+        // Outside the root: an absolute path stays as given (normalised); a relative one stays relative ("../x"), so the
+        // answer never spells out the directories above the project.
         var root = Trim(Path.GetFullPath(baseDirectory).Replace('\\', '/'));
-        var full = Trim(Path.GetFullPath(file.Replace('\\', '/'), root).Replace('\\', '/'));
-        return Relative(full, root) ?? full;
+        var slashed = file.Replace('\\', '/');
+        var full = Trim(Path.GetFullPath(slashed, root).Replace('\\', '/'));
+        return Relative(full, root) ?? (Path.IsPathRooted(slashed) ? full : Path.GetRelativePath(root, full).Replace('\\', '/'));
     }
 
     /// <summary>

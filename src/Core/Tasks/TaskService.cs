@@ -498,18 +498,35 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         var (before, after) = outcome;
         var unblocked = new List<string>();
         var advanced = new List<string>();
-        if (!ReferenceEquals(before, after))
+        string? aftermathWarning = null;
+        try
         {
-            await AfterTransitionAsync(request.WorkerId, decidedWorkflow, before, after, reserved, unblocked, advanced, cancellationToken).ConfigureAwait(false);
+            if (!ReferenceEquals(before, after))
+            {
+                await AfterTransitionAsync(request.WorkerId, decidedWorkflow, before, after, reserved, unblocked, advanced, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Re-claiming a task you hold is a heartbeat.
+                await workers.HeartbeatAsync(request.WorkerId, always: false, cancellationToken).ConfigureAwait(false);
+            }
         }
-        else
+        catch (Exception ex) when (IsAftermathFault(ex))
         {
-            // Re-claiming a task you hold is a heartbeat.
-            await workers.HeartbeatAsync(request.WorkerId, always: false, cancellationToken).ConfigureAwait(false);
+            // The change itself has landed: answering an error now would make the caller retry a done transition. What
+            // the outage cut short is derived or harmless: readiness is computed from the dependencies (an auto-advance
+            // may be missed, the dependent is still ready), a leftover reservation only tightens the limit until it is
+            // pruned, and the caller's marks on the task stay until it unmarks them or disconnects.
+            aftermathWarning = "The change was saved, but the store stopped answering before its follow-up steps finished: "
+                + "dependents may not be auto-advanced and your marks on this task may remain (unmark them once the store answers).";
         }
 
-        return new UpdateTaskResult(after, before, unblocked, advanced, phaseWarning, tagWarnings);
+        return new UpdateTaskResult(after, before, unblocked, advanced, phaseWarning, tagWarnings) { AftermathWarning = aftermathWarning };
     }
+
+    private static bool IsAftermathFault(Exception ex) =>
+        ex is StoreUnavailableException or ConcurrencyConflictException
+        || ex is TaskGraphException { Code: ErrorCodes.StoreUnavailable or ErrorCodes.Conflict };
 
     private static bool IsOutcomeUnknown(Exception ex) =>
         ex is OperationCanceledException || ex is TaskGraphException { Code: ErrorCodes.StoreUnavailable };

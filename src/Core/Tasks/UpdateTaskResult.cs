@@ -9,4 +9,11 @@ public sealed record UpdateTaskResult(
     IReadOnlyList<string> Unblocked,
     IReadOnlyList<string> AutoAdvanced,
     string? PhaseWarning,
-    IReadOnlyList<string> TagWarnings);
+    IReadOnlyList<string> TagWarnings)
+{
+    /// <summary>
+    /// Set when the change landed but its aftermath (the caller's bookkeeping, dropping marks, unblocking dependents) was
+    /// cut short by a store outage; the sweeper and the next calls finish what it left.
+    /// </summary>
+    public string? AftermathWarning { get; init; }
+}

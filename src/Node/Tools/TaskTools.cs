@@ -329,6 +329,11 @@ internal sealed class TaskTools(GraphRuntime graph)
         }
 
         Warnings(o, result.PhaseWarning, result.TagWarnings);
+        if (result.AftermathWarning is not null)
+        {
+            o["warning"] = result.AftermathWarning;
+        }
+
         return ToolResults.Json(o);
     }
 

@@ -35,4 +35,37 @@ public sealed class NatsRestartTests
 
         await node.CallAsync("disconnect", new { worker_id = "gus" }, ct);
     }
+
+    [Fact]
+    public async Task While_its_nats_server_is_down_a_node_answers_store_unavailable_quickly_and_serves_again_once_it_is_back()
+    {
+        var ct = Timeout();
+        await using var server = await NatsServerProcess.StartAsync(ct);
+        await using var node = await StartNodeAsync(server.Url, NewGraph("outage"), ct);
+        await node.CallAsync("connect", new { worker_id = "ada" }, ct);
+        await node.CallAsync("create", new { id = "lamp", title = "Trim the lamp" }, ct);
+
+        await server.KillAsync();
+
+        // A read and a write each: a typed, retryable refusal within seconds, never a hang or INTERNAL_ERROR.
+        foreach (var (tool, args) in new (string, object)[]
+        {
+            ("list_tasks", new { ready = true }),
+            ("claim", new { worker_id = "ada", task = "lamp" }),
+        })
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (isError, body) = await node.CallRawAsync(tool, args, ct);
+            Assert.True(isError && String(body, "code") == "STORE_UNAVAILABLE", $"{tool} during the outage answered {body.GetRawText()}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{tool} took {clock.Elapsed} to answer STORE_UNAVAILABLE");
+            Assert.DoesNotContain("   at ", body.GetRawText());
+        }
+
+        await server.RestartAsync(ct);
+
+        var claimed = await CallUntilAnsweredAsync(node, "claim", new { worker_id = "ada", task = "lamp" }, ct);
+        var task = claimed.GetProperty("task");
+        Assert.Equal(("lamp", "working", "ada"), (String(task, "id"), String(task, "status"), String(task, "worker_id")));
+        Assert.Contains("lamp", Ids(await node.CallAsync("list_tasks", new { owner = "ada" }, ct)));
+    }
 }

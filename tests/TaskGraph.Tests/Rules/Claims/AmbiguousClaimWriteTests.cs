@@ -134,6 +134,54 @@ public abstract class AmbiguousClaimWriteTests
         }
     }
 
+    [Fact]
+    public async Task A_completion_whose_follow_up_steps_meet_an_outage_answers_saved_with_a_warning_and_lands_once()
+    {
+        using var cts = RulesHarness.Timeout();
+        await using var setup = await Backend.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
+        var (node, store) = await OpenAmbiguousNodeAsync(setup, cts.Token);
+        await using var _ = node;
+        await setup.ConnectAsync("agent", cts.Token);
+        await setup.CreateAsync("t", cts.Token);
+        await setup.CreateAsync("next", cts.Token);
+        await setup.LinkAsync("t", "next", cts.Token);
+        await node.Tasks.ClaimAsync("agent", "t", false, cts.Token);
+
+        // The completion's task write lands; then the store stops answering for the worker's record (the caller's
+        // bookkeeping after the transition), write and re-reads alike.
+        store.Matches = (key, _) => key == RecordKeys.Worker("agent");
+        store.AmbiguousWrites = 1;
+        store.FailReadsOf = RecordKeys.Worker("agent");
+        store.FailReads = GraphContextUnavailableAttempts + 5;
+
+        var done = await node.SetStatusAsync("agent", "t", "completed", cts.Token);
+
+        Assert.Equal(1, store.Provoked);
+        Assert.Equal("completed", done.Task.Status);
+        Assert.Contains("change was saved", done.AftermathWarning, StringComparison.Ordinal);
+        store.FailReads = 0;
+        var revisions = (await setup.Store.HistoryAsync(RecordKeys.Task("t"), cts.Token)).Select(c => RecordJson.Deserialize<TaskRecord>(c.Value)).ToList();
+        Assert.Single(revisions, r => r.Status == "completed");
+
+        // The dependent is ready all the same: readiness comes from the dependencies, not from the cut-short step.
+        var claimed = await setup.Tasks.ClaimAsync("agent", "next", false, cts.Token);
+        Assert.Equal("agent", claimed.Task.Owner);
+    }
+
+    [Fact]
+    public async Task A_completion_with_no_outage_carries_no_warning()
+    {
+        using var cts = RulesHarness.Timeout();
+        await using var setup = await Backend.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
+        await setup.ConnectAsync("agent", cts.Token);
+        await setup.CreateAsync("t", cts.Token);
+        await setup.Tasks.ClaimAsync("agent", "t", false, cts.Token);
+
+        var done = await setup.SetStatusAsync("agent", "t", "completed", cts.Token);
+
+        Assert.Null(done.AftermathWarning);
+    }
+
     /// <summary>How many timed-out store calls one rule call absorbs (GraphContext.MaxUnavailableAttempts).</summary>
     private static int GraphContextUnavailableAttempts => Core.Graph.GraphContext.MaxUnavailableAttempts;
 

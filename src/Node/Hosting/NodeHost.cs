@@ -82,6 +82,11 @@ public static class NodeHost
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskGraph.Node");
         NodeLog.StoreOpened(logger, config.Config.Server.Store, location, graph.Reads.AppliedPosition);
+        if (StoreStatus.Of(graph.Store).Warning is { } storeWarning)
+        {
+            NodeLog.StoreWarning(logger, storeWarning);
+        }
+
         foreach (var source in config.Sources)
         {
             NodeLog.ConfigSource(logger, source);

@@ -18,6 +18,10 @@ public static partial class NodeLog
     [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Config source: {Source}")]
     public static partial void ConfigSource(ILogger logger, string source);
 
+    /// <summary>The store works but is weaker than asked (a bucket with fewer replicas); agents see it in connect's answer.</summary>
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Store: {Warning}")]
+    public static partial void StoreWarning(ILogger logger, string warning);
+
     /// <summary>stdin closed before the node served; it stops without serving.</summary>
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "stdin closed before the node was ready; stopping")]
     public static partial void StdinClosedWhileStarting(ILogger logger);

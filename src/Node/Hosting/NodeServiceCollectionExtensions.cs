@@ -25,6 +25,7 @@ public static class NodeServiceCollectionExtensions
         if (graph is not null)
         {
             services.AddSingleton(graph);
+            services.TryAddSingleton(StoreStatus.Of(graph.Store));
             services.AddSingleton(new MarkFeed(graph.Context, graph.Workers, graph.Reads));
             services.AddHostedService<LeaseSweepService>();
         }

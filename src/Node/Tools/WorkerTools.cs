@@ -9,13 +9,14 @@ using TaskGraph.Core.Graph;
 using TaskGraph.Core.Leases;
 using TaskGraph.Core.Marks;
 using TaskGraph.Core.Workers;
+using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Node.Tools;
 
 /// <summary>Worker lifecycle tools: connect, disconnect, list_agents, cleanup_stale, thinking.</summary>
 [McpServerToolType]
-internal sealed class WorkerTools(GraphRuntime graph)
+internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
 {
     private static readonly string Version =
         typeof(WorkerTools).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -63,6 +64,12 @@ internal sealed class WorkerTools(GraphRuntime graph)
                 ["db_path"] = config.Server.Store == "sqlite" ? ProjectPath(config.Server.DbPath) : null,
                 ["media_dir"] = ProjectPath(config.Server.MediaDir),
                 ["log_dir"] = ProjectPath(config.Server.LogDir),
+            },
+            ["store"] = new JsonObject
+            {
+                ["kind"] = store.Kind,
+                ["replicas"] = store.Replicas,
+                ["warning"] = store.Warning,
             },
             ["config"] = new JsonObject
             {

@@ -37,8 +37,13 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         }
 
         await UntilAsync(async () => Ids(await two.CallAsync("list_tasks", new { ready = true, limit = 100 }, ct)).Count == Tasks, "node two sees every crate", ct);
-        await one.CallAsync("connect", new { worker_id = "hal" }, ct);
+        var hal = await one.CallAsync("connect", new { worker_id = "hal" }, ct);
         await two.CallAsync("connect", new { worker_id = "ida" }, ct);
+
+        // connect tells the agent what the graph stands on.
+        var store = hal.GetProperty("store");
+        Assert.Equal(("nats", 3), (String(store, "kind"), store.GetProperty("replicas").GetInt32()));
+        Assert.False(store.TryGetProperty("warning", out _), store.GetRawText());
 
         // Both agents race for the same crates; once a quarter are done, the NATS node that node one talks to dies.
         var wins = new ConcurrentBag<(string Task, string Agent)>();

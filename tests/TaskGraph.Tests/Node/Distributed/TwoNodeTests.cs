@@ -15,8 +15,9 @@ public sealed class TwoNodeTests(NatsServerFixture nats)
         var graph = NewGraph("two");
         await using var one = await StartNodeAsync(nats.Server.Url, graph, ct);
         await using var two = await StartNodeAsync(nats.Server.Url, graph, ct);
-        await one.CallAsync("connect", new { worker_id = "ada" }, ct);
+        var ada = await one.CallAsync("connect", new { worker_id = "ada" }, ct);
         await two.CallAsync("connect", new { worker_id = "bea" }, ct);
+        Assert.Equal(("nats", 1), (String(ada.GetProperty("store"), "kind"), ada.GetProperty("store").GetProperty("replicas").GetInt32()));
 
         await one.CallAsync("create", new { id = "fuse-box", title = "Rewire the fuse box", description = "replace the corroded busbar in the annex" }, ct);
 

@@ -27,6 +27,7 @@ public sealed class AnswerShapeTests(NodeFixture fixture) : IClassFixture<NodeFi
         Assert.DoesNotContain(Path.GetTempPath(), text, StringComparison.Ordinal);
         Assert.False(body.TryGetProperty("workflow", out _));
         Assert.False(body.TryGetProperty("tags", out _));
+        Assert.Equal("{\"kind\":\"sqlite\"}", body.GetProperty("store").GetRawText());
     }
 
     [Fact]

@@ -64,8 +64,8 @@ internal sealed class ProfilingRecordStore(IRecordStore inner, StoreProfile prof
     public IAsyncEnumerable<RecordChange> WatchAsync(ulong afterPosition, CancellationToken cancellationToken = default) =>
         inner.WatchAsync(afterPosition, cancellationToken);
 
-    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, CancellationToken cancellationToken = default) =>
-        inner.HistoryAsync(key, cancellationToken);
+    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default) =>
+        inner.HistoryAsync(key, afterRevision, cancellationToken);
 
     public async ValueTask<ulong> GetPositionAsync(CancellationToken cancellationToken = default)
     {

@@ -277,11 +277,15 @@ public sealed partial class NatsRecordStore : IRecordStore
 
     /// <inheritdoc />
     /// <remarks>Reads the bucket's stream filtered by the key's subject; every revision is kept.</remarks>
-    public async ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default)
     {
         NatsStoreNames.ValidateKey(key);
         var changes = new List<RecordChange>();
-        var config = new ConsumerConfig { DeliverPolicy = ConsumerConfigDeliverPolicy.All, FilterSubject = _names.Subject(key) };
+
+        // A revision is the stream sequence: "after r" is a consumer starting at sequence r + 1 on the key's subject.
+        var config = afterRevision == 0
+            ? new ConsumerConfig { DeliverPolicy = ConsumerConfigDeliverPolicy.All, FilterSubject = _names.Subject(key) }
+            : new ConsumerConfig { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = afterRevision + 1, FilterSubject = _names.Subject(key) };
         await ReadAllAsync(_names.KvStream, config, "history " + key, msg => changes.Add(ToChange(msg)), cancellationToken).ConfigureAwait(false);
         return changes;
     }

@@ -92,7 +92,7 @@ public sealed class DependencyService(GraphContext context)
             }
 
             return new LinkResult(created, warnings, errors, type);
-        }, cancellationToken).ConfigureAwait(false);
+        }, GraphContext.MaxDependencyAttempts, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes edges; <c>*</c> on one side means every edge of the type on that side.</summary>
@@ -145,7 +145,7 @@ public sealed class DependencyService(GraphContext context)
             }
 
             return new UnlinkResult(removed, errors);
-        }, cancellationToken).ConfigureAwait(false);
+        }, GraphContext.MaxDependencyAttempts, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Atomically removes the previous pairs and links the new ones; any problem changes nothing.</summary>
@@ -204,7 +204,7 @@ public sealed class DependencyService(GraphContext context)
             var revision = await context.Records.PutDependenciesAsync(new DependencyGraphRecord { Edges = edges, Actor = actor }, current.Revision, cancellationToken).ConfigureAwait(false);
             await context.SeenAsync(RecordKeys.Dependencies, revision, cancellationToken).ConfigureAwait(false);
             return new RelinkResult(true, unlinked, linked, type, null);
-        }, cancellationToken).ConfigureAwait(false);
+        }, GraphContext.MaxDependencyAttempts, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Throws the first problem adding these edges would cause, without writing.</summary>
@@ -266,7 +266,7 @@ public sealed class DependencyService(GraphContext context)
             var revision = await context.Records.PutDependenciesAsync(new DependencyGraphRecord { Edges = edges, Actor = actor }, current.Revision, cancellationToken).ConfigureAwait(false);
             await context.SeenAsync(RecordKeys.Dependencies, revision, cancellationToken).ConfigureAwait(false);
             return revision;
-        }, cancellationToken).ConfigureAwait(false);
+        }, GraphContext.MaxDependencyAttempts, cancellationToken).ConfigureAwait(false);
 
     private LinkIssue? Problem(List<DependencyEdge> edges, DependencyEdge edge)
     {

@@ -11,6 +11,12 @@ public sealed class GraphContext(GraphRecords records, ConfigHolder config, Time
     /// <summary>How often a decision is re-read and retried after losing a compare-and-swap.</summary>
     public const int MaxAttempts = 12;
 
+    /// <summary>
+    /// How often a change of <c>graph.deps</c> is retried: every link, unlink and tree of the graph serialises on that one
+    /// record, so a crowd of agents linking at once queues there; its writes are small, so waiting a turn is cheap.
+    /// </summary>
+    public const int MaxDependencyAttempts = 100;
+
     /// <summary>How often a timed-out store call is re-read and retried before STORE_UNAVAILABLE.</summary>
     public const int MaxUnavailableAttempts = 3;
 
@@ -36,7 +42,11 @@ public sealed class GraphContext(GraphRecords records, ConfigHolder config, Time
     /// Runs read-decide-write until the compare-and-swap wins; a decision is always re-made on fresh reads.
     /// After <see cref="MaxAttempts"/> lost races it gives up with CONFLICT.
     /// </summary>
-    public async Task<T> RetryAsync<T>(Func<int, Task<T>> attempt, CancellationToken cancellationToken)
+    public Task<T> RetryAsync<T>(Func<int, Task<T>> attempt, CancellationToken cancellationToken) =>
+        RetryAsync(attempt, MaxAttempts, cancellationToken);
+
+    /// <summary>As <see cref="RetryAsync{T}(Func{int, Task{T}}, CancellationToken)"/>, giving up after <paramref name="maxAttempts"/> lost races.</summary>
+    public async Task<T> RetryAsync<T>(Func<int, Task<T>> attempt, int maxAttempts, CancellationToken cancellationToken)
     {
         var unavailable = 0;
         for (var i = 0; ; i++)
@@ -63,7 +73,7 @@ public sealed class GraphContext(GraphRecords records, ConfigHolder config, Time
             }
             catch (ConcurrencyConflictException ex)
             {
-                if (i >= MaxAttempts - 1)
+                if (i >= maxAttempts - 1)
                 {
                     throw new TaskGraphException(ErrorCodes.Conflict, $"Too many concurrent changes to '{RecordKeys.Decode(ex.Key.Split('.', 2)[^1])}'; try again.")
                     {
@@ -72,7 +82,7 @@ public sealed class GraphContext(GraphRecords records, ConfigHolder config, Time
                 }
 
                 // Jittered backoff keeps a crowd of racers from colliding in lockstep.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 2 + (i * 3))), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 2 + (Math.Min(i, 10) * 3))), cancellationToken).ConfigureAwait(false);
             }
         }
     }

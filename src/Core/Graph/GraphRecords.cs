@@ -6,6 +6,8 @@ namespace TaskGraph.Core.Graph;
 /// <summary>Typed access to the records of one graph over the store port. Every write names an expected revision.</summary>
 public sealed class GraphRecords(IRecordStore store)
 {
+    private readonly DependencyIndex _dependencies = new();
+
     /// <summary>The underlying store.</summary>
     public IRecordStore Store { get; } = store;
 
@@ -21,10 +23,16 @@ public sealed class GraphRecords(IRecordStore store)
     public ValueTask<Versioned<MarkRecord>?> GetMarkAsync(string file, CancellationToken cancellationToken = default) =>
         GetAsync<MarkRecord>(RecordKeys.Mark(file), cancellationToken);
 
-    /// <summary>Reads the dependency graph (revision 0 and no edges when it was never written).</summary>
-    public async ValueTask<Versioned<DependencyGraphRecord>> GetDependenciesAsync(CancellationToken cancellationToken = default) =>
-        await GetAsync<DependencyGraphRecord>(RecordKeys.Dependencies, cancellationToken).ConfigureAwait(false)
-        ?? new Versioned<DependencyGraphRecord>(new DependencyGraphRecord(), 0);
+    /// <summary>
+    /// The dependency graph: every edge, at the revision of <c>graph.deps</c> a compare-and-swap must name (0 and no
+    /// edges when it was never written). One small read when this process is current (<see cref="DependencyIndex"/>).
+    /// </summary>
+    public async ValueTask<Versioned<DependencyGraphRecord>> GetDependenciesAsync(CancellationToken cancellationToken = default)
+    {
+        var head = await Store.GetAsync(RecordKeys.Dependencies, cancellationToken).ConfigureAwait(false);
+        var (edges, revision) = await _dependencies.AtAsync(head, Store, cancellationToken).ConfigureAwait(false);
+        return new Versioned<DependencyGraphRecord>(new DependencyGraphRecord { Edges = edges }, revision);
+    }
 
     /// <summary>Creates (expected 0) or compare-and-swaps a task; returns the new revision.</summary>
     public ValueTask<ulong> PutTaskAsync(TaskRecord task, ulong expectedRevision, CancellationToken cancellationToken = default) =>
@@ -38,9 +46,25 @@ public sealed class GraphRecords(IRecordStore store)
     public ValueTask<ulong> PutMarkAsync(MarkRecord mark, ulong expectedRevision, CancellationToken cancellationToken = default) =>
         PutAsync(RecordKeys.Mark(mark.File), mark, expectedRevision, cancellationToken);
 
-    /// <summary>Creates or compare-and-swaps the dependency graph.</summary>
-    public ValueTask<ulong> PutDependenciesAsync(DependencyGraphRecord graph, ulong expectedRevision, CancellationToken cancellationToken = default) =>
-        PutAsync(RecordKeys.Dependencies, graph, expectedRevision, cancellationToken);
+    /// <summary>
+    /// Replaces the dependency graph read at <paramref name="expectedRevision"/> with <paramref name="graph"/>'s edges, by
+    /// one compare-and-swap that stores only the change (<see cref="DependencyChangeRecord"/>); returns the new revision.
+    /// </summary>
+    public async ValueTask<ulong> PutDependenciesAsync(DependencyGraphRecord graph, ulong expectedRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var (before, revision) = await _dependencies.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        if (revision != expectedRevision)
+        {
+            // This process has already seen a newer graph: the head has moved, so the swap would lose anyway.
+            throw new ConcurrencyConflictException(RecordKeys.Dependencies, expectedRevision);
+        }
+
+        var change = DependencyChangeRecord.Between(before, expectedRevision, graph.Edges, graph.Actor);
+        var written = await PutAsync(RecordKeys.Dependencies, change, expectedRevision, cancellationToken).ConfigureAwait(false);
+        _dependencies.Wrote(change, written);
+        return written;
+    }
 
     /// <summary>Reads and decodes any record.</summary>
     public async ValueTask<Versioned<T>?> GetAsync<T>(string key, CancellationToken cancellationToken = default)

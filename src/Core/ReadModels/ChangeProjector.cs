@@ -64,8 +64,16 @@ internal sealed class ChangeProjector(SqliteConnection db)
 
         if (key == RecordKeys.Dependencies)
         {
-            var graph = change.Kind == ChangeKind.Put ? RecordJson.Deserialize<DependencyGraphRecord>(change.Value) : new DependencyGraphRecord();
-            ReplaceDependencies(graph);
+            var graph = change.Kind == ChangeKind.Put ? RecordJson.Deserialize<DependencyChangeRecord>(change.Value) : new DependencyChangeRecord { Edges = [] };
+            if (graph.IsSnapshot)
+            {
+                ReplaceDependencies(graph.Edges ?? []);
+            }
+            else
+            {
+                ChangeDependencies(graph.Removed ?? [], graph.Added ?? []);
+            }
+
             return true;
         }
 
@@ -353,21 +361,34 @@ internal sealed class ChangeProjector(SqliteConnection db)
         SqlCommands.Execute(db, "DELETE FROM file_locks WHERE file_path = $p", ("$p", path));
     }
 
-    private void ReplaceDependencies(DependencyGraphRecord graph)
+    private void ReplaceDependencies(IReadOnlyList<DependencyEdge> edges)
     {
         SqlCommands.Execute(db, "DELETE FROM dependencies");
-        using var cmd = SqlCommands.Create(
-            db,
-            "INSERT OR IGNORE INTO dependencies (from_task_id, to_task_id, dep_type) VALUES ($from, $to, $type)",
-            ("$from", string.Empty),
-            ("$to", string.Empty),
-            ("$type", string.Empty));
-        foreach (var edge in graph.Edges)
+        ChangeDependencies([], edges);
+    }
+
+    /// <summary>A format-2 change of <c>graph.deps</c>: only the edges it names are touched (the projection is incremental).</summary>
+    private void ChangeDependencies(IReadOnlyList<DependencyEdge> removed, IReadOnlyList<DependencyEdge> added)
+    {
+        foreach (var (sql, edges) in new[]
         {
-            cmd.Parameters["$from"].Value = edge.From;
-            cmd.Parameters["$to"].Value = edge.To;
-            cmd.Parameters["$type"].Value = edge.Type;
-            cmd.ExecuteNonQuery();
+            ("DELETE FROM dependencies WHERE from_task_id = $from AND to_task_id = $to AND dep_type = $type", removed),
+            ("INSERT OR IGNORE INTO dependencies (from_task_id, to_task_id, dep_type) VALUES ($from, $to, $type)", added),
+        })
+        {
+            if (edges.Count == 0)
+            {
+                continue;
+            }
+
+            using var cmd = SqlCommands.Create(db, sql, ("$from", string.Empty), ("$to", string.Empty), ("$type", string.Empty));
+            foreach (var edge in edges)
+            {
+                cmd.Parameters["$from"].Value = edge.From;
+                cmd.Parameters["$to"].Value = edge.To;
+                cmd.Parameters["$type"].Value = edge.Type;
+                cmd.ExecuteNonQuery();
+            }
         }
     }
 

@@ -1,8 +1,10 @@
 namespace TaskGraph.Core.Records;
 
 /// <summary>
-/// All dependency edges of a graph in one record (<c>graph.deps</c>), so the acyclicity and single-parent checks
-/// are one compare-and-swap: two nodes linking A->B and B->A at once cannot both win (docs/adr/0002).
+/// Every dependency edge of a graph at one revision of <c>graph.deps</c>, as the rules read it; the acyclicity and
+/// single-parent checks decide on it and write their change by one compare-and-swap, so two nodes linking A->B and B->A
+/// at once cannot both win (docs/adr/0002). Also the shape of format-1 revisions, which stored every edge
+/// (<see cref="DependencyChangeRecord"/> reads both).
 /// </summary>
 public sealed record DependencyGraphRecord
 {

@@ -27,8 +27,10 @@ public interface IRecordStore : IAsyncDisposable
     /// </summary>
     IAsyncEnumerable<RecordChange> WatchAsync(ulong afterPosition, CancellationToken cancellationToken = default);
 
-    /// <summary>Every revision of one key, oldest first, including deletes.</summary>
-    ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Every revision of one key after <paramref name="afterRevision"/> (0 = all of them), oldest first, including deletes.
+    /// </summary>
+    ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default);
 
     /// <summary>The position of the newest committed change (0 when the store is empty).</summary>
     ValueTask<ulong> GetPositionAsync(CancellationToken cancellationToken = default);

@@ -98,6 +98,7 @@ public sealed class HistoryChecker(HistoryCheckOptions options)
         var takeovers = 0;
         var completions = 0;
         ulong lastPosition = 0;
+        IReadOnlyList<DependencyEdge> edges = [];
 
         bool Unfinished(string id) => tasks.TryGetValue(RecordKeys.Task(id), out var s) && s.Last is { IsDeleted: false } t && blocking.Contains(t.Status);
 
@@ -113,7 +114,7 @@ public sealed class HistoryChecker(HistoryCheckOptions options)
             {
                 predecessors.Clear();
                 children.Clear();
-                var edges = change.Kind == ChangeKind.Delete ? [] : RecordJson.Deserialize<DependencyGraphRecord>(change.Value).Edges;
+                edges = change.Kind == ChangeKind.Delete ? [] : RecordJson.Deserialize<DependencyChangeRecord>(change.Value).ApplyTo(edges);
                 foreach (var edge in edges)
                 {
                     if (startTypes.Contains(edge.Type))

@@ -68,7 +68,7 @@ public sealed class NatsClusterFailoverTests
                         // can be holding an in-flight write on that revision, and the history says whether it landed.
                         Interlocked.Increment(ref ambiguous);
                         await Task.Delay(FenceTtl, cts.Token);
-                        var history = await RetryAsync(() => store.HistoryAsync(Counter, cts.Token), cts.Token);
+                        var history = await RetryAsync(() => store.HistoryAsync(Counter, 0, cts.Token), cts.Token);
                         var landed = history.FirstOrDefault(c => Text(c.Value).EndsWith("|" + id, StringComparison.Ordinal));
                         if (landed is not null)
                         {
@@ -89,7 +89,7 @@ public sealed class NatsClusterFailoverTests
         Assert.True(total > atKill, $"no write succeeded after the kill of {victim} at {atKill}");
 
         // Nothing lost, nothing doubled: the log holds 0..total in order, each confirmed operation exactly once.
-        var log = await RetryAsync(() => b.HistoryAsync(Counter, cts.Token), cts.Token);
+        var log = await RetryAsync(() => b.HistoryAsync(Counter, 0, cts.Token), cts.Token);
         var values = log.Select(c => Text(c.Value).Split('|')).ToList();
         Assert.Equal(Enumerable.Range(0, total + 1), values.Select(v => int.Parse(v[0], CultureInfo.InvariantCulture)));
         Assert.Equal(confirmed.OrderBy(c => c.Value).Select(c => c.Key), values.Skip(1).Select(v => v[1]));

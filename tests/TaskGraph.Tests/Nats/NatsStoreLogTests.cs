@@ -27,7 +27,7 @@ public sealed class NatsStoreLogTests(NatsServerFixture fixture)
             revision = await store.UpdateAsync("task.busy", Bytes(i.ToString(CultureInfo.InvariantCulture)), revision, cts.Token);
         }
 
-        var history = await store.HistoryAsync("task.busy", cts.Token);
+        var history = await store.HistoryAsync("task.busy", 0, cts.Token);
 
         Assert.Equal(Enumerable.Range(0, 101).Select(i => i.ToString(CultureInfo.InvariantCulture)), history.Select(c => Text(c.Value)));
         Assert.Equal(revision, history[^1].Revision);
@@ -82,7 +82,7 @@ public sealed class NatsStoreLogTests(NatsServerFixture fixture)
 
         Assert.Equal(after, await store.GetPositionAsync(cts.Token));
         Assert.Null(await store.GetAsync("task.p", cts.Token));
-        var history = await store.HistoryAsync("task.p", cts.Token);
+        var history = await store.HistoryAsync("task.p", 0, cts.Token);
         Assert.Equal(ChangeKind.Delete, Assert.Single(history).Kind);
     }
 

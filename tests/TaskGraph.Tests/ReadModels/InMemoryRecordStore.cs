@@ -104,11 +104,11 @@ internal sealed class InMemoryRecordStore(TimeProvider time) : IRecordStore
         }
     }
 
-    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            IReadOnlyList<RecordChange> changes = [.. _log.Where(c => c.Key == key)];
+            IReadOnlyList<RecordChange> changes = [.. _log.Where(c => c.Key == key && c.Revision > afterRevision)];
             return ValueTask.FromResult(changes);
         }
     }

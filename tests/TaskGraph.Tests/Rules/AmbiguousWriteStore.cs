@@ -75,8 +75,8 @@ public sealed class AmbiguousWriteStore(IRecordStore inner) : IRecordStore
         inner.WatchAsync(afterPosition, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, CancellationToken cancellationToken = default) =>
-        inner.HistoryAsync(key, cancellationToken);
+    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default) =>
+        inner.HistoryAsync(key, afterRevision, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<ulong> GetPositionAsync(CancellationToken cancellationToken = default) => inner.GetPositionAsync(cancellationToken);

@@ -92,7 +92,7 @@ public sealed class SqliteRecordStoreTests : IDisposable
         Assert.Equal(revision, entry.Revision);
         Assert.Null(await reopened.GetAsync("task.b", cts.Token));
         Assert.Equal(position, await reopened.GetPositionAsync(cts.Token));
-        Assert.Equal(2, (await reopened.HistoryAsync("task.b", cts.Token)).Count);
+        Assert.Equal(2, (await reopened.HistoryAsync("task.b", 0, cts.Token)).Count);
         var next = await reopened.UpdateAsync("task.a", Bytes("v3"), revision, cts.Token);
         Assert.Equal(position + 1, next);
     }
@@ -144,7 +144,7 @@ public sealed class SqliteRecordStoreTests : IDisposable
         foreach (var (key, agent) in claims)
         {
             Assert.Equal("owner-" + agent.ToString(CultureInfo.InvariantCulture), Text((await b.GetAsync(key, cts.Token))!.Value));
-            Assert.Equal(2, (await a.HistoryAsync(key, cts.Token)).Count);
+            Assert.Equal(2, (await a.HistoryAsync(key, 0, cts.Token)).Count);
         }
     }
 
@@ -162,7 +162,7 @@ public sealed class SqliteRecordStoreTests : IDisposable
         Assert.Equal(time.GetUtcNow(), (await store.GetAsync("task.a", cts.Token))!.Timestamp);
         Assert.Equal(
             [time.GetUtcNow().AddMinutes(-5), time.GetUtcNow()],
-            (await store.HistoryAsync("task.a", cts.Token)).Select(c => c.Timestamp));
+            (await store.HistoryAsync("task.a", 0, cts.Token)).Select(c => c.Timestamp));
     }
 
     [Fact]

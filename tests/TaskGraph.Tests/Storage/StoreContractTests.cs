@@ -36,7 +36,7 @@ public abstract class StoreContractTests
 
         Assert.Equal(0UL, await store.GetPositionAsync(cts.Token));
         Assert.Empty(await store.ListAsync("task.", cts.Token));
-        Assert.Empty(await store.HistoryAsync("task.none", cts.Token));
+        Assert.Empty(await store.HistoryAsync("task.none", 0, cts.Token));
     }
 
     [Fact]
@@ -343,7 +343,7 @@ public abstract class StoreContractTests
         var r3 = await store.DeleteAsync("task.a", r2, cts.Token);
         var r4 = await store.CreateAsync("task.a", Bytes("v3"), cts.Token);
 
-        var history = await store.HistoryAsync("task.a", cts.Token);
+        var history = await store.HistoryAsync("task.a", 0, cts.Token);
 
         Assert.Equal(
             [(r1, ChangeKind.Put, "v1"), (r2, ChangeKind.Put, "v2"), (r3, ChangeKind.Delete, ""), (r4, ChangeKind.Put, "v3")],
@@ -471,7 +471,7 @@ public abstract class StoreContractTests
         Assert.Equal("400", Text((await second.GetAsync(key, cts.Token))!.Value));
         Assert.Equal(total, revisions.Distinct().Count());
 
-        var history = await first.HistoryAsync(key, cts.Token);
+        var history = await first.HistoryAsync(key, 0, cts.Token);
         Assert.Equal(total + 1, history.Count);
         Assert.Equal(Enumerable.Range(0, total + 1).Select(i => i.ToString(CultureInfo.InvariantCulture)), history.Select(c => Text(c.Value)));
         Assert.Equal(revisions.Append(created).Order(), history.Select(c => c.Revision));

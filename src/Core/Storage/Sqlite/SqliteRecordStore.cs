@@ -205,16 +205,17 @@ public sealed class SqliteRecordStore : IRecordStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return ValueTask.FromResult<IReadOnlyList<RecordChange>>(Read(key, static (session, key) =>
+            return ValueTask.FromResult<IReadOnlyList<RecordChange>>(Read((key, afterRevision), static (session, args) =>
             {
-                var command = session.Command(SqliteSchema.History, "$key");
-                command.Parameters[0].Value = key;
+                var command = session.Command(SqliteSchema.History, "$key", "$after");
+                command.Parameters[0].Value = args.key;
+                command.Parameters[1].Value = (long)args.afterRevision;
                 return ReadChanges(command);
             }));
         }

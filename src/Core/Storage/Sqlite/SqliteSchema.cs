@@ -59,7 +59,7 @@ internal static class SqliteSchema
         "SELECT position, key, revision, value, kind, timestamp FROM changes WHERE position > $after ORDER BY position LIMIT $limit";
 
     public const string History =
-        "SELECT position, key, revision, value, kind, timestamp FROM changes WHERE key = $key ORDER BY position";
+        "SELECT position, key, revision, value, kind, timestamp FROM changes WHERE key = $key AND revision > $after ORDER BY position";
 
     public const string Position = "SELECT coalesce(max(position), 0) FROM changes";
 

@@ -92,7 +92,7 @@ public sealed class FreshReadFilterTests
             }
         }
 
-        public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, CancellationToken cancellationToken = default) => inner.HistoryAsync(key, cancellationToken);
+        public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default) => inner.HistoryAsync(key, afterRevision, cancellationToken);
 
         public ValueTask<ulong> GetPositionAsync(CancellationToken cancellationToken = default) =>
             FailPosition ? throw new StoreUnavailableException("position refused by the test") : inner.GetPositionAsync(cancellationToken);

@@ -160,7 +160,7 @@ public abstract class AmbiguousClaimWriteTests
         Assert.Equal("completed", done.Task.Status);
         Assert.Contains("change was saved", done.AftermathWarning, StringComparison.Ordinal);
         store.FailReads = 0;
-        var revisions = (await setup.Store.HistoryAsync(RecordKeys.Task("t"), cts.Token)).Select(c => RecordJson.Deserialize<TaskRecord>(c.Value)).ToList();
+        var revisions = (await setup.Store.HistoryAsync(RecordKeys.Task("t"), 0, cts.Token)).Select(c => RecordJson.Deserialize<TaskRecord>(c.Value)).ToList();
         Assert.Single(revisions, r => r.Status == "completed");
 
         // The dependent is ready all the same: readiness comes from the dependencies, not from the cut-short step.
@@ -198,7 +198,7 @@ public abstract class AmbiguousClaimWriteTests
     /// <summary>One claim revision in the task's log, the task owned by <paramref name="agent"/>, reserved once in its record.</summary>
     private static async Task AssertClaimedOnceAsync(RulesHarness h, string task, string agent, CancellationToken cancellationToken)
     {
-        var revisions = (await h.Store.HistoryAsync(RecordKeys.Task(task), cancellationToken)).Select(c => RecordJson.Deserialize<TaskRecord>(c.Value)).ToList();
+        var revisions = (await h.Store.HistoryAsync(RecordKeys.Task(task), 0, cancellationToken)).Select(c => RecordJson.Deserialize<TaskRecord>(c.Value)).ToList();
         var claim = Assert.Single(revisions, r => r.Change?.Kind == "claim");
         Assert.Equal(agent, claim.Owner);
         Assert.Equal(agent, (await h.TaskAsync(task, cancellationToken)).Owner);

@@ -128,7 +128,7 @@ public abstract class ClaimNextRaceTests(ITestOutputHelper output)
             for (var t = 0; t < Tasks; t++)
             {
                 var id = $"t{t:D3}";
-                var history = await setup.Store.HistoryAsync(RecordKeys.Task(id), ct);
+                var history = await setup.Store.HistoryAsync(RecordKeys.Task(id), 0, ct);
                 var revisions = history.Where(c => c.Kind == ChangeKind.Put).Select(c => (c.Position, Task: RecordJson.Deserialize<TaskRecord>(c.Value))).ToList();
                 var claimRevisions = revisions.Where(r => r.Task.Change?.Kind == "claim").ToList();
                 var claim = Assert.Single(claimRevisions);

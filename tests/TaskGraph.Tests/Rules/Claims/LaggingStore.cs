@@ -60,7 +60,7 @@ public sealed class LaggingStore(IRecordStore inner) : IRecordStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, CancellationToken cancellationToken = default) => inner.HistoryAsync(key, cancellationToken);
+    public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default) => inner.HistoryAsync(key, afterRevision, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<ulong> GetPositionAsync(CancellationToken cancellationToken = default)

@@ -76,7 +76,7 @@ public abstract class CommitOrderHistoryTests
             for (var t = 0; t < Tasks; t++)
             {
                 string? previous = null;
-                foreach (var change in await setup.Store.HistoryAsync(RecordKeys.Task($"t{t}"), cts.Token))
+                foreach (var change in await setup.Store.HistoryAsync(RecordKeys.Task($"t{t}"), 0, cts.Token))
                 {
                     var record = RecordJson.Deserialize<TaskRecord>(change.Value);
                     if (record.Status != previous)

@@ -64,7 +64,7 @@ public abstract class LeaseExpiryAcrossNodesTests
             // Each released task has exactly one evict revision, and is back in the disconnect state without owner.
             foreach (var task in new[] { "d0y", "d1x", "d1y", "d2x", "d2y" })
             {
-                var history = await c.Store.HistoryAsync(RecordKeys.Task(task), cts.Token);
+                var history = await c.Store.HistoryAsync(RecordKeys.Task(task), 0, cts.Token);
                 var evictions = history.Select(h => RecordJson.Deserialize<TaskRecord>(h.Value)).Where(r => r.Change?.Kind == "evict").ToList();
                 var eviction = Assert.Single(evictions);
                 Assert.Equal(("working", "pending", null), (eviction.Change!.FromStatus, eviction.Status, eviction.Owner));
@@ -73,7 +73,7 @@ public abstract class LeaseExpiryAcrossNodesTests
             }
 
             Assert.DoesNotContain(
-                (await c.Store.HistoryAsync(RecordKeys.Task("d0x"), cts.Token)).Select(h => RecordJson.Deserialize<TaskRecord>(h.Value)),
+                (await c.Store.HistoryAsync(RecordKeys.Task("d0x"), 0, cts.Token)).Select(h => RecordJson.Deserialize<TaskRecord>(h.Value)),
                 r => r.Change?.Kind == "evict");
             Assert.Equal(("working", "eager"), ((await c.TaskAsync("d0x", cts.Token)).Status, (await c.TaskAsync("d0x", cts.Token)).Owner));
             Assert.Empty(await c.Store.ListAsync(RecordKeys.MarkPrefix, cts.Token));

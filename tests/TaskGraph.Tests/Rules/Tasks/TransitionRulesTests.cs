@@ -248,7 +248,7 @@ public sealed class TransitionRulesTests
     }
 
     private static async Task<IReadOnlyList<TaskRecord>> HistoryAsync(RulesHarness h, string id, CancellationToken cancellationToken) =>
-        [.. (await h.Store.HistoryAsync(RecordKeys.Task(id), cancellationToken))
+        [.. (await h.Store.HistoryAsync(RecordKeys.Task(id), 0, cancellationToken))
             .Where(c => c.Kind == ChangeKind.Put)
             .Select(c => RecordJson.Deserialize<TaskRecord>(c.Value))
             .Where(t => t.Change?.Kind is not ("thought" or "update"))];

@@ -44,6 +44,17 @@ internal static class ClaimCandidateReader
         + " AND t.status = $initial AND t.worker_id IS NULL AND NOT " + Blocked + " AND NOT " + Container + " AND " + Qualifies
         + " ORDER BY t.priority DESC, fit DESC, t.created_at ASC, t.rowid ASC LIMIT $limit";
 
+    // An agent without tags: no wanted-tag fit to rank by, and only tasks that want and need nothing qualify. Ordered by
+    // the claimable index alone (idx_tasks_claimable), so the scan stops after the first few ready tasks instead of
+    // ranking every pending one.
+    private const string UntaggedCandidatesSql =
+        "SELECT t.id, t.priority, 0 AS fit, t.created_at"
+        + " FROM tasks t INDEXED BY idx_tasks_claimable WHERE " + Scope
+        + " AND t.status = $initial AND t.worker_id IS NULL AND NOT " + Blocked + " AND NOT " + Container
+        + " AND NOT EXISTS (SELECT 1 FROM task_needed_tags n WHERE n.task_id = t.id)"
+        + " AND NOT EXISTS (SELECT 1 FROM task_wanted_tags w WHERE w.task_id = t.id)"
+        + " ORDER BY t.priority DESC, t.created_at ASC, t.rowid ASC LIMIT $limit";
+
     private const string CountsSql =
         "SELECT"
         + " COALESCE(SUM(CASE WHEN t.status = $initial AND t.worker_id IS NULL AND " + Blocked + " THEN 1 ELSE 0 END), 0),"
@@ -54,7 +65,7 @@ internal static class ClaimCandidateReader
     public static IReadOnlyList<ClaimCandidate> Candidates(SqliteConnection db, ClaimCandidateQuery q, TaskQueryRules rules) =>
         SqlCommands.Query(
             db,
-            CandidatesSql,
+            q.AgentTags.Count == 0 ? UntaggedCandidatesSql : CandidatesSql,
             r => new ClaimCandidate(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt64(3)),
             [.. Parameters(q, rules), ("$limit", (long)Math.Max(0, q.Limit))]);
 

@@ -47,6 +47,7 @@ internal static class ReadModelSchema
         CREATE INDEX idx_tasks_priority ON tasks(priority);
         CREATE INDEX idx_tasks_created ON tasks(created_at);
         CREATE INDEX idx_tasks_updated ON tasks(updated_at);
+        CREATE INDEX idx_tasks_claimable ON tasks(status, priority DESC, created_at) WHERE worker_id IS NULL AND deleted_at IS NULL;
 
         CREATE TABLE task_tags (task_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (task_id, tag));
         CREATE INDEX idx_task_tags_tag ON task_tags(tag);

@@ -110,6 +110,25 @@ public sealed class ClaimNextRulesTests
     }
 
     [Fact]
+    public async Task An_agent_without_tags_gets_only_tasks_that_need_and_want_nothing_by_priority_then_age()
+    {
+        using var cts = RulesHarness.Timeout();
+        await using var n = await ClaimNextNode.CreateAsync(cts.Token);
+        await n.ConnectAsync("bare", cts.Token);
+        await n.TaskAsync("needs-gpu", cts.Token, priority: 9, needed: ["gpu"]);
+        await n.TaskAsync("wants-rust", cts.Token, priority: 9, wanted: ["rust"]);
+        await n.TaskAsync("old-low", cts.Token, priority: 1);
+        await n.TaskAsync("old-high", cts.Token, priority: 7);
+        await n.TaskAsync("new-high", cts.Token, priority: 7);
+
+        Assert.Equal("old-high", await n.NextIdAsync("bare", cts.Token));
+        Assert.Equal("new-high", await n.NextIdAsync("bare", cts.Token));
+        Assert.Equal("old-low", await n.NextIdAsync("bare", cts.Token));
+        var none = await RulesHarness.FailsAsync(ErrorCodes.NoReadyTask, () => n.NextAsync("bare", cts.Token));
+        Assert.Equal(2, none.Details!["tag_mismatch"]);
+    }
+
+    [Fact]
     public async Task Tags_any_phase_and_parent_filters_narrow_the_candidates_and_parent_means_direct_children()
     {
         using var cts = RulesHarness.Timeout();

@@ -14,6 +14,7 @@ internal static class ScenarioCatalog
             ("sqlite-claim-16", [new ConcurrentClaimScenario("sqlite-claim-16", Sqlite, "sqlite", 16, 4000)]),
             ("sqlite-race", [new RaceScenario("sqlite-race", Sqlite, "sqlite", 16, 3200)]),
             ("sqlite-fresh-read", [new FreshReadScenario("sqlite-fresh-read", Sqlite, "sqlite", 4000)]),
+            ("sqlite-link", [new LinkScenario("sqlite-link", Sqlite, "sqlite", 16, 1000)]),
             ("nats-claim-release",
             [
                 new ClaimReleaseScenario("nats-claim-release", Nats, "nats", 2000),
@@ -21,6 +22,7 @@ internal static class ScenarioCatalog
             ]),
             ("nats-race", [new RaceScenario("nats-race", Nats, "nats", 16, 3200)]),
             ("nats-fresh-read", [new FreshReadScenario("nats-fresh-read", Nats, "nats", 2000)]),
+            ("nats-link", [new LinkScenario("nats-link", Nats, "nats", 16, 1000)]),
             ("node-rss",
             [
                 new NodeRssScenario("node-rss", "workstation GC (shipped)", new Dictionary<string, string>()),

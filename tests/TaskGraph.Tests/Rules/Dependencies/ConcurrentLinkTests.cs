@@ -72,53 +72,6 @@ public abstract class ConcurrentLinkTests
     }
 
     [Fact]
-    public async Task Links_on_disjoint_pairs_at_once_never_lose_a_compare_and_swap_to_each_other()
-    {
-        // The hot record itself, which the rules' retries hide while the racers are few or the store is fast: agents whose
-        // links share no task have nothing to agree on, so none of their writes may be refused for another's.
-        const int rounds = 4;
-        using var cts = RulesHarness.Timeout();
-        await using var first = await Backend.CreateAsync(time: TimeProvider.System, cancellationToken: cts.Token);
-        var lost = new LostWrites();
-        var nodes = new List<RulesHarness>();
-        try
-        {
-            for (var n = 0; n < Nodes; n++)
-            {
-                nodes.Add(await first.OpenNodeAsync(store => new LostWriteCountingStore(store, lost), cts.Token));
-            }
-
-            for (var round = 0; round < rounds; round++)
-            {
-                var edges = Enumerable.Range(0, Agents).Select(i => new DependencyEdge(Id("u", round, i), Id("v", round, i), "blocks")).ToArray();
-                foreach (var edge in edges)
-                {
-                    await first.CreateAsync(edge.From, cts.Token);
-                    await first.CreateAsync(edge.To, cts.Token);
-                }
-
-                var created = new int[Agents];
-                var outcomes = await RulesHarness.RaceAsync(
-                    Agents,
-                    async i => created[i] = (await nodes[i % Nodes].Dependencies.LinkAsync([edges[i].From], [edges[i].To], "blocks", Agent(i), cts.Token)).Created.Count,
-                    cts.Token);
-
-                Assert.True(outcomes.All(o => o is null), $"round {round}: {string.Join(", ", outcomes.Select((o, i) => $"agent {i}: {o ?? "ok"}"))}");
-                Assert.All(created, c => Assert.Equal(1, c));
-            }
-
-            Assert.True(lost.Total == 0, $"{lost.Total} writes lost a compare-and-swap during {rounds * Agents} links on disjoint pairs: {lost.Describe()}");
-        }
-        finally
-        {
-            foreach (var node in nodes)
-            {
-                await node.DisposeAsync();
-            }
-        }
-    }
-
-    [Fact]
     public async Task Sixteen_agents_linking_a_thousand_edges_one_call_after_another_get_no_conflict_and_no_cycle()
     {
         const int tasks = 64;
@@ -398,56 +351,5 @@ public abstract class ConcurrentLinkTests
     {
         var graph = new DependencyGraph(edges, new TaskGraphConfig().Dependencies);
         Assert.All(graph.Edges, e => Assert.False(graph.WouldCycle(e.From, e.To, e.Type), $"{e.From} -> {e.To} closes a cycle"));
-    }
-
-    /// <summary>Lost compare-and-swaps by key, across every store that reports here.</summary>
-    private sealed class LostWrites
-    {
-        private readonly ConcurrentDictionary<string, int> _byKey = new(StringComparer.Ordinal);
-
-        public int Total => _byKey.Values.Sum();
-
-        public void Add(string key) => _byKey.AddOrUpdate(key, 1, (_, n) => n + 1);
-
-        public string Describe() => string.Join(", ", _byKey.OrderByDescending(p => p.Value).Select(p => $"{p.Key} x {p.Value}"));
-    }
-
-    /// <summary>Passes every call through and counts the writes the store refused with a conflict.</summary>
-    private sealed class LostWriteCountingStore(IRecordStore inner, LostWrites lost) : IRecordStore
-    {
-        public ValueTask<RecordEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public ValueTask<ulong> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-            CountAsync(() => inner.CreateAsync(key, value, cancellationToken));
-
-        public ValueTask<ulong> UpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default) =>
-            CountAsync(() => inner.UpdateAsync(key, value, expectedRevision, cancellationToken));
-
-        public ValueTask<ulong> DeleteAsync(string key, ulong expectedRevision, CancellationToken cancellationToken = default) =>
-            CountAsync(() => inner.DeleteAsync(key, expectedRevision, cancellationToken));
-
-        public ValueTask<IReadOnlyList<RecordEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
-
-        public IAsyncEnumerable<RecordChange> WatchAsync(ulong afterPosition, CancellationToken cancellationToken = default) => inner.WatchAsync(afterPosition, cancellationToken);
-
-        public ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default) =>
-            inner.HistoryAsync(key, afterRevision, cancellationToken);
-
-        public ValueTask<ulong> GetPositionAsync(CancellationToken cancellationToken = default) => inner.GetPositionAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
-
-        private async ValueTask<ulong> CountAsync(Func<ValueTask<ulong>> write)
-        {
-            try
-            {
-                return await write();
-            }
-            catch (ConcurrencyConflictException ex)
-            {
-                lost.Add(ex.Key);
-                throw;
-            }
-        }
     }
 }

@@ -11,6 +11,9 @@ public sealed record SwarmReport
     /// <summary>sqlite or nats.</summary>
     public required string Store { get; init; }
 
+    /// <summary>Replicas of the graph's NATS bucket; null on SQLite.</summary>
+    public int? Replicas { get; init; }
+
     /// <summary>Agents simulated.</summary>
     public int Agents { get; init; }
 
@@ -110,6 +113,7 @@ public sealed record SwarmReport
         var o = new JsonObject
         {
             ["store"] = Store,
+            ["replicas"] = Replicas,
             ["agents"] = Agents,
             ["nodes"] = Nodes,
             ["tasks"] = Tasks,
@@ -154,7 +158,7 @@ public sealed record SwarmReport
     {
         ArgumentNullException.ThrowIfNull(writer);
         var c = CultureInfo.InvariantCulture;
-        writer.WriteLine(string.Format(c, "swarm: {0} agents, {1} nodes, {2} tasks, {3} edges on {4} (lease {5} s, claim limit {6}, seed {7})", Agents, Nodes, Tasks, Edges, Store, StaleTimeoutSeconds, ClaimLimit, Seed));
+        writer.WriteLine(string.Format(c, "swarm: {0} agents, {1} nodes, {2} tasks, {3} edges on {4} (lease {5} s, claim limit {6}, seed {7})", Agents, Nodes, Tasks, Edges, Replicas is { } r ? $"{Store} R{r}" : Store, StaleTimeoutSeconds, ClaimLimit, Seed));
         writer.WriteLine(string.Format(c, "  generate {0:F1} s, run {1:F1} s{2}, check {3:F1} s over {4} changes", GenerateSeconds, RunSeconds, Finished ? string.Empty : " (NOT FINISHED)", CheckSeconds, Check.Changes));
         writer.WriteLine(string.Format(c, "  throughput {0:F1} completions/s ({1} completed); claim-next p50 {2:F1} ms, p99 {3:F1} ms; {4:F2} conflicts per claim", Throughput, Completed, ClaimP50Ms, ClaimP99Ms, ConflictsPerClaim));
         writer.WriteLine(string.Format(c, "  silent {0}, takeovers {1}, late completions refused {2} / accepted {3}; retries {4}, reconnects {5}", Silent, Takeovers, LateRefused, LateAccepted, Retries, Reconnects));

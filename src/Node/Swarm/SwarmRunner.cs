@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using TaskGraph.Bus.KeyValue;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Verification;
@@ -152,6 +153,7 @@ public sealed partial class SwarmRunner(LoadedConfig config, SwarmOptions option
         return new SwarmReport
         {
             Store = server.Store,
+            Replicas = (runtimes[0].Store as NatsRecordStore)?.Replicas,
             Agents = options.Agents,
             Nodes = options.Nodes,
             Tasks = total,

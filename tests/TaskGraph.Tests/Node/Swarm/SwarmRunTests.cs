@@ -55,6 +55,7 @@ public static class SwarmRunTests
                 using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
                 var report = await new SwarmRunner(config, Small, NullLoggerFactory.Instance).RunAsync(cts.Token);
                 AssertClean(report);
+                Assert.Null(report.Replicas);
             }
             finally
             {
@@ -76,6 +77,8 @@ public static class SwarmRunTests
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             var report = await new SwarmRunner(config, Small, NullLoggerFactory.Instance).RunAsync(cts.Token);
             AssertClean(report);
+            Assert.Equal(1, report.Replicas);
+            Assert.Contains("\"replicas\":1", report.ToJson(), StringComparison.Ordinal);
         }
     }
 }

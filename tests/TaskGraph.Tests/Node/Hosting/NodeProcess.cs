@@ -358,7 +358,7 @@ internal sealed class NodeProcess : IAsyncDisposable
     private static string Text(CallToolResult result) =>
         Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
 
-    private static Dictionary<string, string?> ChildEnvironment(string workDir)
+    internal static Dictionary<string, string?> ChildEnvironment(string workDir)
     {
         // Keep the developer's own ~/.task-graph and TASK_GRAPH_* settings out of the node under test.
         var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()

@@ -12,9 +12,10 @@ namespace TaskGraph.Core.Graph;
 public sealed class DependencyIndex
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<DependencyEdge, long> _order = [];
-    private long _nextOrder;
+    private readonly HashSet<DependencyEdge> _edges = [];
     private ulong _revision;
+
+    // The edges in insertion order; replaced, never changed, so a snapshot handed out stays valid.
     private IReadOnlyList<DependencyEdge> _snapshot = [];
 
     /// <summary>
@@ -71,7 +72,6 @@ public sealed class DependencyIndex
                 }
             }
 
-            _snapshot = [.. _order.OrderBy(e => e.Value).Select(e => e.Key)];
             return (_snapshot, _revision);
         }
         finally
@@ -80,13 +80,54 @@ public sealed class DependencyIndex
         }
     }
 
-    /// <summary>The edges this process holds and their revision, without reading the store.</summary>
-    public async ValueTask<(IReadOnlyList<DependencyEdge> Edges, ulong Revision)> CurrentAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The change that turns the edges held at <paramref name="expectedRevision"/> into <paramref name="after"/>, or null
+    /// when this process already holds a newer revision (the head has moved: the swap would lose). A list that keeps the
+    /// held edges (the very objects read) and appends some, which is what a link or a tree makes, costs a pass over
+    /// references and a lookup per new edge.
+    /// </summary>
+    public async ValueTask<DependencyChangeRecord?> ChangeToAsync(IReadOnlyList<DependencyEdge> after, ulong expectedRevision, string? actor, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(after);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return (_snapshot, _revision);
+            if (_revision != expectedRevision)
+            {
+                return null;
+            }
+
+            var before = _snapshot;
+            var keepsAll = after.Count >= before.Count;
+            for (var i = 0; keepsAll && i < before.Count; i++)
+            {
+                keepsAll = ReferenceEquals(before[i], after[i]);
+            }
+
+            if (!keepsAll)
+            {
+                return DependencyChangeRecord.Between(before, expectedRevision, after, actor);
+            }
+
+            var fresh = new HashSet<DependencyEdge>();
+            var added = new List<DependencyEdge>();
+            for (var i = before.Count; i < after.Count; i++)
+            {
+                if (!_edges.Contains(after[i]) && fresh.Add(after[i]))
+                {
+                    added.Add(after[i]);
+                }
+            }
+
+            return new DependencyChangeRecord
+            {
+                Format = DependencyChangeRecord.ChangeFormat,
+                Base = expectedRevision,
+                Added = added,
+                Removed = [],
+                Count = _edges.Count + added.Count,
+                Actor = actor,
+            };
         }
         finally
         {
@@ -109,7 +150,6 @@ public sealed class DependencyIndex
             if (_revision == change.Base && revision > _revision)
             {
                 Apply(change, revision);
-                _snapshot = [.. _order.OrderBy(e => e.Value).Select(e => e.Key)];
             }
         }
         finally
@@ -122,11 +162,17 @@ public sealed class DependencyIndex
     {
         if (change.IsSnapshot)
         {
-            _order.Clear();
+            _edges.Clear();
+            var ordered = new List<DependencyEdge>();
             foreach (var edge in change.Edges ?? [])
             {
-                _order.TryAdd(edge, _nextOrder++);
+                if (_edges.Add(edge))
+                {
+                    ordered.Add(edge);
+                }
             }
+
+            _snapshot = ordered;
         }
         else
         {
@@ -135,20 +181,19 @@ public sealed class DependencyIndex
                 throw Gap(revision);
             }
 
-            foreach (var edge in change.Removed ?? [])
-            {
-                _order.Remove(edge);
-            }
-
-            foreach (var edge in change.Added ?? [])
-            {
-                _order.TryAdd(edge, _nextOrder++);
-            }
-
-            if (_order.Count != change.Count)
+            var removed = (change.Removed ?? []).Where(_edges.Remove).ToHashSet();
+            var added = (change.Added ?? []).Where(_edges.Add).ToList();
+            if (_edges.Count != change.Count)
             {
                 throw new InvalidOperationException(
-                    $"graph.deps revision {revision} says the graph has {change.Count} edges, its history gives {_order.Count}: the store's history of graph.deps is incomplete or was edited.");
+                    $"graph.deps revision {revision} says the graph has {change.Count} edges, its history gives {_edges.Count}: the store's history of graph.deps is incomplete or was edited.");
+            }
+
+            if (removed.Count > 0 || added.Count > 0)
+            {
+                // Insertion order: what stays, then what this change added.
+                var kept = removed.Count == 0 ? _snapshot : _snapshot.Where(e => !removed.Contains(e));
+                _snapshot = [.. kept, .. added];
             }
         }
 
@@ -157,7 +202,7 @@ public sealed class DependencyIndex
 
     private void Reset()
     {
-        _order.Clear();
+        _edges.Clear();
         _revision = 0;
         _snapshot = [];
     }

@@ -53,14 +53,9 @@ public sealed class GraphRecords(IRecordStore store)
     public async ValueTask<ulong> PutDependenciesAsync(DependencyGraphRecord graph, ulong expectedRevision, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var (before, revision) = await _dependencies.CurrentAsync(cancellationToken).ConfigureAwait(false);
-        if (revision != expectedRevision)
-        {
-            // This process has already seen a newer graph: the head has moved, so the swap would lose anyway.
-            throw new ConcurrencyConflictException(RecordKeys.Dependencies, expectedRevision);
-        }
-
-        var change = DependencyChangeRecord.Between(before, expectedRevision, graph.Edges, graph.Actor);
+        // Null: this process has already seen a newer graph, so the head has moved and the swap would lose anyway.
+        var change = await _dependencies.ChangeToAsync(graph.Edges, expectedRevision, graph.Actor, cancellationToken).ConfigureAwait(false)
+            ?? throw new ConcurrencyConflictException(RecordKeys.Dependencies, expectedRevision);
         var written = await PutAsync(RecordKeys.Dependencies, change, expectedRevision, cancellationToken).ConfigureAwait(false);
         _dependencies.Wrote(change, written);
         return written;

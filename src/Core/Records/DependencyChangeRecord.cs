@@ -75,6 +75,7 @@ public sealed record DependencyChangeRecord
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
+
         var old = new HashSet<DependencyEdge>(before);
         var next = new HashSet<DependencyEdge>(after);
         return new DependencyChangeRecord

@@ -11,7 +11,7 @@ namespace TaskGraph.Bus.Connection;
 /// <summary>Builds NATS client options and connections from <see cref="NatsStoreOptions"/>.</summary>
 public static partial class NatsConnectionFactory
 {
-    /// <summary>Client options: retry on the first connect, reconnect forever, the configured timeout (also for publishes while disconnected) and credentials.</summary>
+    /// <summary>Client options: retry on the first connect, reconnect forever, the configured timeout and credentials.</summary>
     public static NatsOpts CreateOpts(NatsStoreOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -26,12 +26,6 @@ public static partial class NatsConnectionFactory
             Name = options.Name,
             LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance,
             RequestTimeout = options.RequestTimeout,
-
-            // While disconnected, NATS.Net holds a publish until it reconnects, up to CommandTimeout (a minute by
-            // default): a tool call would hang that long. Fail it after the request timeout instead (it was never
-            // sent, so the caller's retry is safe) and let the rules answer STORE_UNAVAILABLE.
-            CommandTimeout = options.RequestTimeout,
-            PublishTimeoutOnDisconnected = true,
             RetryOnInitialConnect = true,
             MaxReconnectRetry = -1,
             AuthOpts = CreateAuthOpts(options),

@@ -144,6 +144,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     /// <inheritdoc />
     public async ValueTask<RecordEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
+        ThrowIfDisconnected("read", key);
         NatsStoreNames.ValidateKey(key);
         var last = await GetLastAsync(key, cancellationToken).ConfigureAwait(false);
         return last is null || KvHeaders.IsDelete(KvHeaders.FindInRaw(last.Hdrs, KvHeaders.Operation))
@@ -154,6 +155,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     /// <inheritdoc />
     public async ValueTask<ulong> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
+        ThrowIfDisconnected("write", key);
         NatsStoreNames.ValidateKey(key);
         if (await TryWriteAsync(key, value, 0, null, cancellationToken).ConfigureAwait(false) is { } revision)
         {
@@ -179,6 +181,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     /// </remarks>
     public async ValueTask<ulong> UpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
     {
+        ThrowIfDisconnected("write", key);
         NatsStoreNames.ValidateKey(key);
         if (expectedRevision == 0)
         {
@@ -193,6 +196,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     /// <inheritdoc />
     public async ValueTask<ulong> DeleteAsync(string key, ulong expectedRevision, CancellationToken cancellationToken = default)
     {
+        ThrowIfDisconnected("write", key);
         NatsStoreNames.ValidateKey(key);
         if (expectedRevision == 0)
         {
@@ -208,6 +212,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<RecordEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
+        ThrowIfDisconnected("list", prefix);
         ArgumentNullException.ThrowIfNull(prefix);
         NatsStoreNames.ValidatePrefix(prefix);
 
@@ -279,6 +284,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     /// <remarks>Reads the bucket's stream filtered by the key's subject; every revision is kept.</remarks>
     public async ValueTask<IReadOnlyList<RecordChange>> HistoryAsync(string key, ulong afterRevision = 0, CancellationToken cancellationToken = default)
     {
+        ThrowIfDisconnected("history", key);
         NatsStoreNames.ValidateKey(key);
         var changes = new List<RecordChange>();
 
@@ -298,6 +304,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     /// </remarks>
     public async ValueTask<ulong> GetPositionAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfDisconnected("position", _names.KvStream);
         try
         {
             var info = await _js.GetStreamAsync(_names.KvStream, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -601,6 +608,21 @@ public sealed partial class NatsRecordStore : IRecordStore
             deleted ? ReadOnlyMemory<byte>.Empty : msg.Data ?? [],
             deleted ? ChangeKind.Delete : ChangeKind.Put,
             metadata.Timestamp);
+    }
+
+    /// <summary>
+    /// Fails at once while the connection is down. NATS.Net would hold a publish until it reconnects (a tool call would
+    /// hang for as long as the outage lasts) and might still send it afterwards; refusing before anything is published
+    /// means nothing can land later, so the caller's retry is safe. The watch has its own reconnect loop.
+    /// </summary>
+    private void ThrowIfDisconnected(string operation, string target)
+    {
+        if (_connection.ConnectionState != NatsConnectionState.Open)
+        {
+            LogUnavailable(_logger, operation, target, _names.Graph, "not connected");
+            throw new StoreUnavailableException(
+                $"NATS is not connected ({_connection.ConnectionState}); the {operation} of '{target}' in graph '{_names.Graph}' was not sent.");
+        }
     }
 
     private StoreUnavailableException Unavailable(string operation, string target, Exception inner)

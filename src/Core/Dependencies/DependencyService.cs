@@ -46,7 +46,7 @@ public sealed class DependencyService(GraphContext context)
         return await context.RetryAsync(async _ =>
         {
             var current = await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false);
-            var edges = current.Value.Edges.ToList();
+            var graph = DependencyGraph.Of(current.Value.Edges, context.Config.Dependencies);
             var created = new List<DependencyEdge>();
             var warnings = new List<LinkIssue>();
             var errors = new List<LinkIssue>();
@@ -67,27 +67,26 @@ public sealed class DependencyService(GraphContext context)
                     }
 
                     var edge = new DependencyEdge(from, to, type);
-                    if (edges.Contains(edge))
+                    if (graph.Contains(edge) || created.Contains(edge))
                     {
                         warnings.Add(new LinkIssue("DUPLICATE", from, to, $"Dependency {from} -> {to} ({type}) already exists"));
                         continue;
                     }
 
-                    var problem = Problem(edges, edge);
+                    var problem = Problem(graph, created, edge);
                     if (problem is not null)
                     {
                         errors.Add(problem);
                         continue;
                     }
 
-                    edges.Add(edge);
                     created.Add(edge);
                 }
             }
 
             if (created.Count > 0)
             {
-                var revision = await context.Records.PutDependenciesAsync(new DependencyGraphRecord { Edges = edges, Actor = actor }, current.Revision, cancellationToken).ConfigureAwait(false);
+                var revision = await context.Records.PutDependenciesAsync(new DependencyGraphRecord { Edges = [.. current.Value.Edges, .. created], Actor = actor }, current.Revision, cancellationToken).ConfigureAwait(false);
                 await context.SeenAsync(RecordKeys.Dependencies, revision, cancellationToken).ConfigureAwait(false);
             }
 
@@ -180,26 +179,28 @@ public sealed class DependencyService(GraphContext context)
             var current = await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false);
             var unlinked = current.Value.Edges.Where(e => e.Type == type && prevFroms.Contains(e.From) && prevTos.Contains(e.To)).ToList();
             var edges = current.Value.Edges.Except(unlinked).ToList();
+            var graph = new DependencyGraph(edges, context.Config.Dependencies);
             var linked = new List<DependencyEdge>();
             foreach (var from in froms)
             {
                 foreach (var to in tos)
                 {
                     var edge = new DependencyEdge(from, to, type);
-                    if (edges.Contains(edge))
+                    if (graph.Contains(edge) || linked.Contains(edge))
                     {
                         continue;
                     }
 
-                    if (Problem(edges, edge) is { } problem)
+                    if (Problem(graph, linked, edge) is { } problem)
                     {
                         return new RelinkResult(false, [], [], type, $"Relink failed: {problem.Message}");
                     }
 
-                    edges.Add(edge);
                     linked.Add(edge);
                 }
             }
+
+            edges.AddRange(linked);
 
             var revision = await context.Records.PutDependenciesAsync(new DependencyGraphRecord { Edges = edges, Actor = actor }, current.Revision, cancellationToken).ConfigureAwait(false);
             await context.SeenAsync(RecordKeys.Dependencies, revision, cancellationToken).ConfigureAwait(false);
@@ -210,40 +211,49 @@ public sealed class DependencyService(GraphContext context)
     /// <summary>Throws the first problem adding these edges would cause, without writing.</summary>
     public async Task CheckEdgesAsync(IReadOnlyList<DependencyEdge> newEdges, CancellationToken cancellationToken)
     {
-        var edges = (await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges.ToList();
+        var graph = DependencyGraph.Of((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
+        var pending = new List<DependencyEdge>();
         foreach (var edge in newEdges)
         {
-            if (Problem(edges, edge) is { } problem)
+            if (Problem(graph, pending, edge) is { } problem)
             {
                 throw new TaskGraphException(problem.Code, problem.Message) { Field = "tree" };
             }
 
-            edges.Add(edge);
+            pending.Add(edge);
         }
     }
 
     /// <summary>Adds edges in one compare-and-swap, re-checking them on every attempt.</summary>
     public Task AddEdgesAsync(IReadOnlyList<DependencyEdge> newEdges, string? actor, CancellationToken cancellationToken) =>
-        ChangeAsync(edges =>
+        ChangeAsync((edges, graph) =>
         {
-            foreach (var edge in newEdges.Where(e => !edges.Contains(e)))
+            var pending = new List<DependencyEdge>();
+            foreach (var edge in newEdges.Where(e => !graph.Contains(e)))
             {
-                if (Problem(edges, edge) is { } problem)
+                if (pending.Contains(edge))
+                {
+                    continue;
+                }
+
+                if (Problem(graph, pending, edge) is { } problem)
                 {
                     throw new TaskGraphException(problem.Code, problem.Message) { Field = problem.Field };
                 }
 
-                edges.Add(edge);
+                pending.Add(edge);
             }
+
+            edges.AddRange(pending);
         }, actor, cancellationToken);
 
     /// <summary>Drops every edge that touches the given tasks.</summary>
     public Task RemoveTasksAsync(IReadOnlyList<string> taskIds, string? actor, CancellationToken cancellationToken) =>
-        ChangeAsync(edges => edges.RemoveAll(e => taskIds.Contains(e.From) || taskIds.Contains(e.To)), actor, cancellationToken);
+        ChangeAsync((edges, _) => edges.RemoveAll(e => taskIds.Contains(e.From) || taskIds.Contains(e.To)), actor, cancellationToken);
 
     /// <summary>Rewrites every edge of a renamed task.</summary>
     public Task RenameTaskAsync(string oldId, string newId, string? actor, CancellationToken cancellationToken) =>
-        ChangeAsync(edges =>
+        ChangeAsync((edges, _) =>
         {
             for (var i = 0; i < edges.Count; i++)
             {
@@ -252,12 +262,12 @@ public sealed class DependencyService(GraphContext context)
             }
         }, actor, cancellationToken);
 
-    private async Task ChangeAsync(Action<List<DependencyEdge>> change, string? actor, CancellationToken cancellationToken) =>
+    private async Task ChangeAsync(Action<List<DependencyEdge>, DependencyGraph> change, string? actor, CancellationToken cancellationToken) =>
         await context.RetryAsync(async _ =>
         {
             var current = await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false);
             var edges = current.Value.Edges.ToList();
-            change(edges);
+            change(edges, DependencyGraph.Of(current.Value.Edges, context.Config.Dependencies));
             if (edges.SequenceEqual(current.Value.Edges))
             {
                 return current.Revision;
@@ -268,15 +278,15 @@ public sealed class DependencyService(GraphContext context)
             return revision;
         }, GraphContext.MaxDependencyAttempts, cancellationToken).ConfigureAwait(false);
 
-    private LinkIssue? Problem(List<DependencyEdge> edges, DependencyEdge edge)
+    /// <summary>The first problem adding <paramref name="edge"/> to <paramref name="graph"/> plus <paramref name="pending"/> would cause.</summary>
+    private static LinkIssue? Problem(DependencyGraph graph, IReadOnlyList<DependencyEdge> pending, DependencyEdge edge)
     {
-        var graph = new DependencyGraph(edges, context.Config.Dependencies);
-        if (graph.IsVertical(edge.Type) && graph.ParentEdge(edge.To) is { } parent && parent.From != edge.From)
+        if (graph.IsVertical(edge.Type) && graph.ParentEdge(edge.To, pending) is { } parent && parent.From != edge.From)
         {
             return new LinkIssue(ErrorCodes.DependencyCycle, edge.From, edge.To, $"Task {edge.To} already has parent {parent.From}", "to");
         }
 
-        return graph.WouldCycle(edge.From, edge.To, edge.Type)
+        return graph.WouldCycle(edge.From, edge.To, edge.Type, pending)
             ? new LinkIssue(ErrorCodes.DependencyCycle, edge.From, edge.To, "Adding this dependency would create a cycle", "to")
             : null;
     }

@@ -15,8 +15,10 @@ public sealed class DependencyIndex
     private readonly HashSet<DependencyEdge> _edges = [];
     private ulong _revision;
 
-    // The edges in insertion order; replaced, never changed, so a snapshot handed out stays valid.
+    // The edges in insertion order; replaced, never changed, so a snapshot handed out stays valid. Each snapshot has its
+    // adjacency attached (EdgeAdjacency.Of), updated by the change rather than rebuilt.
     private IReadOnlyList<DependencyEdge> _snapshot = [];
+    private EdgeAdjacency _adjacency = EdgeAdjacency.Empty;
 
     /// <summary>
     /// The edges at <paramref name="head"/>'s revision or later (never earlier): the head as just read from the store,
@@ -173,6 +175,8 @@ public sealed class DependencyIndex
             }
 
             _snapshot = ordered;
+            _adjacency = EdgeAdjacency.Empty.With([], ordered);
+            EdgeAdjacency.Attach(_snapshot, _adjacency);
         }
         else
         {
@@ -194,6 +198,8 @@ public sealed class DependencyIndex
                 // Insertion order: what stays, then what this change added.
                 var kept = removed.Count == 0 ? _snapshot : _snapshot.Where(e => !removed.Contains(e));
                 _snapshot = [.. kept, .. added];
+                _adjacency = _adjacency.With(removed, added);
+                EdgeAdjacency.Attach(_snapshot, _adjacency);
             }
         }
 
@@ -205,6 +211,7 @@ public sealed class DependencyIndex
         _edges.Clear();
         _revision = 0;
         _snapshot = [];
+        _adjacency = EdgeAdjacency.Empty;
     }
 
     private InvalidOperationException Gap(ulong wanted) => new(

@@ -547,7 +547,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             throw new TaskGraphException(ErrorCodes.NotOwner, $"Task is claimed by worker '{owner}'. Use force=true to override.") { Field = "task" };
         }
 
-        var graph = new DependencyGraph((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
+        var graph = DependencyGraph.Of((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
         var descendants = graph.Descendants(taskId);
         var liveChildren = new List<string>();
         foreach (var child in graph.Children(taskId))
@@ -731,13 +731,13 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             return await BlockersAsync(taskId, workflow, deps, cancellationToken).ConfigureAwait(false);
         }
 
-        return [.. new DependencyGraph(deps.Edges, context.Config.Dependencies).StartBlockers(taskId)];
+        return [.. DependencyGraph.Of(deps.Edges, context.Config.Dependencies).StartBlockers(taskId)];
     }
 
     /// <summary>The start-blocking predecessors of a task that still block it, read together.</summary>
     private async Task<IReadOnlyList<string>> BlockersAsync(string taskId, WorkflowDefinition workflow, DependencyGraphRecord deps, CancellationToken cancellationToken)
     {
-        var blockers = new DependencyGraph(deps.Edges, context.Config.Dependencies).StartBlockers(taskId).ToList();
+        var blockers = DependencyGraph.Of(deps.Edges, context.Config.Dependencies).StartBlockers(taskId).ToList();
         var reads = await Task.WhenAll(blockers.Select(b => context.Records.GetTaskAsync(b, cancellationToken).AsTask())).ConfigureAwait(false);
         return [.. reads.Where(r => r is { } t && !t.Value.IsDeleted && workflow.IsBlocking(t.Value.Status)).Select(r => r!.Value.Value.Id)];
     }
@@ -830,7 +830,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
 
     private async Task PropagateUnblockAsync(TaskRecord blocker, WorkflowDefinition workflow, List<string> unblocked, List<string> advanced, CancellationToken cancellationToken)
     {
-        var graph = new DependencyGraph((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
+        var graph = DependencyGraph.Of((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
         var initial = workflow.Settings.InitialState;
         var autoAdvance = context.Config.AutoAdvance;
         foreach (var dependentId in graph.StartDependents(blocker.Id))
@@ -892,7 +892,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
 
     private async Task CheckChildrenAsync(string taskId, WorkflowDefinition workflow, CancellationToken cancellationToken)
     {
-        var graph = new DependencyGraph((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
+        var graph = DependencyGraph.Of((await context.Records.GetDependenciesAsync(cancellationToken).ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
         var open = new List<string>();
         foreach (var child in graph.Children(taskId))
         {

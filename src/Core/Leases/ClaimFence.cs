@@ -63,10 +63,10 @@ public static class ClaimFence
         ArgumentNullException.ThrowIfNull(fence);
         var lost = fence.How switch
         {
-            "evict" => "was evicted by the stale-worker sweeper",
-            "force" => "had its claim force-taken",
-            "takeover" => "let its lease lapse and the task was taken over",
-            "assign" => "had the task reassigned",
+            ChangeKinds.Evict => "was evicted by the stale-worker sweeper",
+            ChangeKinds.Force => "had its claim force-taken",
+            ChangeKinds.Takeover => "let its lease lapse and the task was taken over",
+            ChangeKinds.Assign => "had the task reassigned",
             _ => "had its claim released by another worker",
         };
         return new TaskGraphException(ErrorCodes.LeaseExpired, $"Worker '{fence.WorkerId}' no longer holds task '{task.Id}': it {lost}; {Holder(task)}. Nothing was changed.")

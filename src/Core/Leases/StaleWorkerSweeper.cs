@@ -37,7 +37,7 @@ public sealed class StaleWorkerSweeper(GraphContext context)
 
             usedStatus = target;
             var reason = $"worker '{worker.Id}' evicted: no heartbeat for {(now - worker.LastHeartbeat) / 1000} s";
-            var released = await _releaser.ReleaseTasksAsync(worker.Id, worker.Claims.Select(c => c.TaskId), workflow, target, "evict", reason, actor, cancellationToken).ConfigureAwait(false);
+            var released = await _releaser.ReleaseTasksAsync(worker.Id, worker.Claims.Select(c => c.TaskId), workflow, target, ChangeKinds.Evict, reason, actor, cancellationToken).ConfigureAwait(false);
             var marks = await _releaser.ReleaseMarksAsync(worker.Id, cancellationToken).ConfigureAwait(false);
             try
             {

@@ -55,7 +55,7 @@ public sealed class WorkReleaser(GraphContext context)
                 }
 
                 // An eviction fences the evicted worker (its late writes are refused); a worker releasing its own work does not.
-                next = ClaimFence.Apply(task.Value, next, kind == "evict" ? null : actor, kind, now);
+                next = ClaimFence.Apply(task.Value, next, kind == ChangeKinds.Evict ? null : actor, kind, now);
                 var revision = await context.Records.PutTaskAsync(next, task.Revision, cancellationToken).ConfigureAwait(false);
                 await context.SeenAsync(RecordKeys.Task(id), revision, cancellationToken).ConfigureAwait(false);
                 return true;

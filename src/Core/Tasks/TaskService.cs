@@ -390,7 +390,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     UpdatedAt = now,
                 };
                 var owner = task.Owner;
-                var kind = status != task.Status ? "status" : next.Phase != task.Phase ? "phase" : "update";
+                var kind = status != task.Status ? ChangeKinds.Status : next.Phase != task.Phase ? ChangeKinds.Phase : ChangeKinds.Update;
 
                 if (request.Assignee is not null)
                 {
@@ -409,7 +409,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     }
 
                     owner = assignee.Value.Id;
-                    kind = "assign";
+                    kind = ChangeKinds.Assign;
                 }
                 else if (workflow.IsTimed(status) && owner != caller.Value.Id && (request.IsClaim || request.Status is not null))
                 {
@@ -426,7 +426,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     }
 
                     owner = caller.Value.Id;
-                    kind = "claim";
+                    kind = ChangeKinds.Claim;
                 }
                 else if (workflow.IsTimed(status) && !workflow.IsTimed(task.Status) && !request.Force)
                 {
@@ -441,7 +441,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     }
 
                     owner = null;
-                    kind = owner != task.Owner ? "release" : "status";
+                    kind = owner != task.Owner ? ChangeKinds.Release : ChangeKinds.Status;
                 }
 
                 next = StatusChange.Apply(next, status, workflow, now);
@@ -453,12 +453,12 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 if (owner != task.Owner)
                 {
                     next = next with { Owner = owner, ClaimedAt = owner is null ? null : now, LeaseEpoch = task.LeaseEpoch + 1 };
-                    kind = owner is null ? "release" : kind;
+                    kind = owner is null ? ChangeKinds.Release : kind;
                     var how = kind switch
                     {
-                        "claim" => ownerAlive ? "force" : "takeover",
-                        "assign" => "assign",
-                        _ => ownerAlive ? "release" : "takeover",
+                        ChangeKinds.Claim => ownerAlive ? ChangeKinds.Force : ChangeKinds.Takeover,
+                        ChangeKinds.Assign => ChangeKinds.Assign,
+                        _ => ownerAlive ? ChangeKinds.Release : ChangeKinds.Takeover,
                     };
                     next = ClaimFence.Apply(task, next, caller.Value.Id, how, now);
                 }
@@ -628,7 +628,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     ClaimedAt = null,
                     LeaseEpoch = current.Value.Owner is null ? current.Value.LeaseEpoch : current.Value.LeaseEpoch + 1,
                     UpdatedAt = context.NowMs,
-                    Change = new TaskChange { Kind = "delete", Actor = caller.Value.Id, Reason = reason, FromStatus = current.Value.Status, FromPhase = current.Value.Phase },
+                    Change = new TaskChange { Kind = ChangeKinds.Delete, Actor = caller.Value.Id, Reason = reason, FromStatus = current.Value.Status, FromPhase = current.Value.Phase },
                 };
                 var revision = await context.Records.PutTaskAsync(next, current.Revision, cancellationToken).ConfigureAwait(false);
                 await context.SeenAsync(RecordKeys.Task(id), revision, cancellationToken).ConfigureAwait(false);
@@ -661,7 +661,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
         {
             Id = newId,
             UpdatedAt = context.NowMs,
-            Change = new TaskChange { Kind = "rename", Actor = caller.Value.Id, RenamedFrom = taskId, FromStatus = old.Value.Status, FromPhase = old.Value.Phase },
+            Change = new TaskChange { Kind = ChangeKinds.Rename, Actor = caller.Value.Id, RenamedFrom = taskId, FromStatus = old.Value.Status, FromPhase = old.Value.Phase },
         };
         ulong created;
         try
@@ -862,7 +862,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                     var next = StatusChange.Apply(d.Value, target, workflow, now) with
                     {
                         UpdatedAt = now,
-                        Change = new TaskChange { Kind = "auto-advance", Reason = $"auto-advanced: blocker '{blocker.Id}' completed", FromStatus = d.Value.Status, FromPhase = d.Value.Phase },
+                        Change = new TaskChange { Kind = ChangeKinds.AutoAdvance, Reason = $"auto-advanced: blocker '{blocker.Id}' completed", FromStatus = d.Value.Status, FromPhase = d.Value.Phase },
                     };
                     var revision = await context.Records.PutTaskAsync(next, d.Revision, cancellationToken).ConfigureAwait(false);
                     await context.SeenAsync(RecordKeys.Task(dependentId), revision, cancellationToken).ConfigureAwait(false);
@@ -1010,7 +1010,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
             CreatedAt = now,
             UpdatedAt = now,
             StatusSince = now,
-            Change = new TaskChange { Kind = "create", Actor = request.Actor },
+            Change = new TaskChange { Kind = ChangeKinds.Create, Actor = request.Actor },
         };
         return (task, phaseWarning, tagWarnings, titleWarning);
     }

@@ -165,7 +165,7 @@ public sealed class HistoryChecker(HistoryCheckOptions options)
             state.Deleted = false;
             if (prev is null)
             {
-                if (task.Change is { } first && first.Kind is not ("create" or "rename"))
+                if (task.Change is { } first && first.Kind is not (ChangeKinds.Create or ChangeKinds.Rename))
                 {
                     found.Add(MissingChange, $"task '{task.Id}': first revision in the log is a '{first.Kind}', not its creation", change.Position, task.Id);
                 }

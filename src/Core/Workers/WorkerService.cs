@@ -64,7 +64,7 @@ public sealed class WorkerService(GraphContext context)
         var workflow = context.Config.WorkflowFor(existing.Value.Workflow);
         var target = WorkReleaser.ReleaseState(workflow, finalStatus);
 
-        var released = await _releaser.ReleaseTasksAsync(workerId, existing.Value.Claims.Select(c => c.TaskId), workflow, target, "release", "worker disconnected", workerId, cancellationToken).ConfigureAwait(false);
+        var released = await _releaser.ReleaseTasksAsync(workerId, existing.Value.Claims.Select(c => c.TaskId), workflow, target, ChangeKinds.Release, "worker disconnected", workerId, cancellationToken).ConfigureAwait(false);
         var marks = await _releaser.ReleaseMarksAsync(workerId, cancellationToken).ConfigureAwait(false);
         await context.RetryAsync(async _ =>
         {
@@ -153,7 +153,7 @@ public sealed class WorkerService(GraphContext context)
                     return false;
                 }
 
-                var next = t.Value with { CurrentThought = thought, UpdatedAt = context.NowMs, Change = new TaskChange { Kind = "thought", Actor = workerId } };
+                var next = t.Value with { CurrentThought = thought, UpdatedAt = context.NowMs, Change = new TaskChange { Kind = ChangeKinds.Thought, Actor = workerId } };
                 var revision = await context.Records.PutTaskAsync(next, t.Revision, cancellationToken).ConfigureAwait(false);
                 await context.SeenAsync(RecordKeys.Task(id), revision, cancellationToken).ConfigureAwait(false);
                 return true;

@@ -23,6 +23,8 @@ public sealed class NatsClusterStoreContractTests(NatsClusterFixture fixture) : 
         return await NatsRecordStore.OpenAsync(Options(((NatsRecordStore)first).Graph, 1), null, cts.Token);
     }
 
+    // A fresh R3 stream on a loaded 2-core machine can take seconds to answer its first writes (leader election):
+    // the contract is about outcomes, not latency, so the store gets a request timeout well above that.
     private NatsStoreOptions Options(string graph, int firstNode) =>
-        new() { Url = fixture.Cluster.UrlsStartingAt(firstNode), Graph = graph, Replicas = 3 };
+        new() { Url = fixture.Cluster.UrlsStartingAt(firstNode), Graph = graph, Replicas = 3, RequestTimeout = TimeSpan.FromSeconds(10) };
 }

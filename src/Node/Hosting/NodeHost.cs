@@ -98,7 +98,7 @@ public static class NodeHost
     }
 
     /// <summary>One line per entry on stderr (stdout is the protocol); the SDK's per-request logs only at debug level.</summary>
-    private static void AddStderrLogging(ILoggingBuilder logging, LogLevel logLevel)
+    internal static void AddStderrLogging(ILoggingBuilder logging, LogLevel logLevel)
     {
         var debug = logLevel <= LogLevel.Debug;
         logging.ClearProviders();

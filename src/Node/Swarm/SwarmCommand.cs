@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using TaskGraph.Node.Configuration;
+using TaskGraph.Node.Hosting;
 
 namespace TaskGraph.Node.Swarm;
 
@@ -128,11 +129,13 @@ public static class SwarmCommand
         }
 
         var level = Root<LogLevel?>(parse, "--log-level") ?? (Root<bool>(parse, "--verbose") ? LogLevel.Debug : LogLevel.Information);
-        using var loggers = LoggerFactory.Create(l => l
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("TaskGraph.Swarm", level));
+        // The node's stderr format (one line an entry, stack traces only for errors); the swarm's own progress at the
+        // chosen level, everything else from warnings up.
+        using var loggers = LoggerFactory.Create(l =>
+        {
+            NodeHost.AddStderrLogging(l, LogLevel.Warning);
+            l.AddFilter("TaskGraph.Swarm", level);
+        });
         try
         {
             var report = await new SwarmRunner(config, options, loggers).RunAsync(cancellationToken);

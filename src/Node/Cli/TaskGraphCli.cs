@@ -52,6 +52,22 @@ public static class TaskGraphCli
         return root;
     }
 
+    /// <summary>The config tier the root options give (they are recursive, so any subcommand's parse has them).</summary>
+    internal static ConfigOverrides Overrides(ParseResult parse) => new()
+    {
+        DbPath = parse.GetValue(DbOption),
+        ConfigFile = parse.GetValue(ConfigOption),
+        NatsUrl = parse.GetValue(NatsOption),
+        Graph = parse.GetValue(GraphOption),
+        StaleTimeoutSeconds = parse.GetValue(StaleTimeoutOption),
+        ClaimLimit = parse.GetValue(ClaimLimitOption),
+        NatsConnectTimeoutSeconds = parse.GetValue(NatsConnectTimeoutOption),
+    };
+
+    /// <summary>The stderr log level: --log-level, else Debug with -v, else Information.</summary>
+    internal static LogLevel Level(ParseResult parse) =>
+        parse.GetValue(LogLevelOption) ?? (parse.GetValue(VerboseOption) ? LogLevel.Debug : LogLevel.Information);
+
     private static async Task<int> ServeAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         if (parse.GetValue(ServeVersionOption))
@@ -60,21 +76,10 @@ public static class TaskGraphCli
             return 0;
         }
 
-        var overrides = new ConfigOverrides
-        {
-            DbPath = parse.GetValue(DbOption),
-            ConfigFile = parse.GetValue(ConfigOption),
-            NatsUrl = parse.GetValue(NatsOption),
-            Graph = parse.GetValue(GraphOption),
-            StaleTimeoutSeconds = parse.GetValue(StaleTimeoutOption),
-            ClaimLimit = parse.GetValue(ClaimLimitOption),
-            NatsConnectTimeoutSeconds = parse.GetValue(NatsConnectTimeoutOption),
-        };
-
         LoadedConfig config;
         try
         {
-            config = ConfigLoader.Load(ConfigLoadOptions.FromProcess(overrides));
+            config = ConfigLoader.Load(ConfigLoadOptions.FromProcess(Overrides(parse)));
         }
         catch (ConfigException ex)
         {
@@ -82,10 +87,9 @@ public static class TaskGraphCli
             return ConfigErrorExitCode;
         }
 
-        var level = parse.GetValue(LogLevelOption) ?? (parse.GetValue(VerboseOption) ? LogLevel.Debug : LogLevel.Information);
         try
         {
-            await NodeHost.RunStdioAsync(config, level, cancellationToken);
+            await NodeHost.RunStdioAsync(config, Level(parse), cancellationToken);
         }
         catch (NatsReplicasException ex)
         {

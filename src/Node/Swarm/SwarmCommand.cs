@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using TaskGraph.Node.Cli;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Hosting;
 
@@ -40,7 +41,7 @@ public static class SwarmCommand
     private static readonly Option<int?> ReplicasOption = new("--replicas") { Description = "NATS bucket replicas (1, or 3 on a cluster)" };
     private static readonly Option<bool> JsonOption = new("--json") { Description = "Print the figures as one JSON object on the last line of stdout" };
 
-    /// <summary>The <c>swarm</c> subcommand. It reads the root's --db, --nats, --graph, --stale-timeout, --claim-limit, --config and logging options.</summary>
+    /// <summary>The <c>swarm</c> subcommand. It reads the root's options through TaskGraphCli (--db, --nats, --graph, --stale-timeout, --claim-limit, --config, logging).</summary>
     public static Command Build()
     {
         var command = new Command("swarm", "Simulate a swarm of agents on several node runtimes over one store, then check the store's whole history.");
@@ -84,8 +85,9 @@ public static class SwarmCommand
             return UsageExitCode;
         }
 
-        var nats = Root<string?>(parse, "--nats");
-        var db = Root<string?>(parse, "--db");
+        var root = TaskGraphCli.Overrides(parse);
+        var nats = root.NatsUrl;
+        var db = root.DbPath;
         if (nats is not null && db is not null)
         {
             await Console.Error.WriteLineAsync("taskgraph swarm: give --db or --nats, not both");
@@ -101,14 +103,11 @@ public static class SwarmCommand
             db = Path.Combine(scratch, "tasks.db");
         }
 
-        var overrides = new ConfigOverrides
+        var overrides = root with
         {
             DbPath = db,
-            NatsUrl = nats,
-            ConfigFile = Root<string?>(parse, "--config"),
-            Graph = Root<string?>(parse, "--graph") ?? (nats is null ? null : $"swarm-{Guid.NewGuid():N}"[..18]),
-            StaleTimeoutSeconds = Root<int?>(parse, "--stale-timeout") ?? DefaultStaleTimeoutSeconds(options.Agents),
-            ClaimLimit = Root<int?>(parse, "--claim-limit"),
+            Graph = root.Graph ?? (nats is null ? null : $"swarm-{Guid.NewGuid():N}"[..18]),
+            StaleTimeoutSeconds = root.StaleTimeoutSeconds ?? DefaultStaleTimeoutSeconds(options.Agents),
         };
 
         LoadedConfig config;
@@ -128,7 +127,7 @@ public static class SwarmCommand
             return UsageExitCode;
         }
 
-        var level = Root<LogLevel?>(parse, "--log-level") ?? (Root<bool>(parse, "--verbose") ? LogLevel.Debug : LogLevel.Information);
+        var level = TaskGraphCli.Level(parse);
         // The node's stderr format (one line an entry, stack traces only for errors); the swarm's own progress at the
         // chosen level, everything else from warnings up.
         using var loggers = LoggerFactory.Create(l =>
@@ -163,18 +162,6 @@ public static class SwarmCommand
     }
 
     /// <summary>A value of one of the root's recursive options, by name; default when the command tree has no such option.</summary>
-    private static T? Root<T>(ParseResult parse, string name)
-    {
-        try
-        {
-            return parse.GetValue<T>(name);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
-            return default;
-        }
-    }
-
     private static void TryDelete(string directory)
     {
         try

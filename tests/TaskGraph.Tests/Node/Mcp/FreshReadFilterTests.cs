@@ -1,17 +1,9 @@
-using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using TaskGraph.Core.Configuration;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Storage.Sqlite;
-using TaskGraph.Node.Configuration;
-using TaskGraph.Node.Hosting;
 
 namespace TaskGraph.Tests.Node.Mcp;
 
@@ -100,53 +92,23 @@ public sealed class FreshReadFilterTests
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
-    /// <summary>A node with a running graph on a temp SQLite file, its MCP server and a client over in-memory pipes.</summary>
-    private sealed class GraphNode : IAsyncDisposable
+    /// <summary>An in-process node (<see cref="InProcessNode"/>) on a temp SQLite file behind a store whose position can fail.</summary>
+    private sealed class GraphNode(InProcessNode node, PositionFailingStore store) : IAsyncDisposable
     {
-        private readonly IHost _host;
-        private readonly GraphRuntime _graph;
-
-        private GraphNode(IHost host, GraphRuntime graph, PositionFailingStore store, McpClient client)
-        {
-            _host = host;
-            _graph = graph;
-            Store = store;
-            Client = client;
-        }
-
-        public PositionFailingStore Store { get; }
-
-        public McpClient Client { get; }
+        public PositionFailingStore Store { get; } = store;
 
         public static async Task<GraphNode> StartAsync(string reads, CancellationToken cancellationToken)
         {
             var directory = TestPaths.TempDir("fresh-filter");
             var sqlite = await SqliteRecordStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(directory, "tasks.db") }, null, cancellationToken);
             var store = new PositionFailingStore(sqlite);
-            var config = new NodeConfig(LoadedConfig.Of(new TaskGraphConfig { Server = new ServerSettings { Reads = reads } }));
-            var graph = await GraphRuntime.StartAsync(store, config.Rules, TimeProvider.System, directory, null, cancellationToken);
-            var toServer = new Pipe();
-            var toClient = new Pipe();
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Logging.ClearProviders();
-            builder.Services.AddTaskGraphNode(config, graph);
-            builder.Services.AddTaskGraphMcpServer().WithStreamServerTransport(toServer.Reader.AsStream(), toClient.Writer.AsStream());
-            var host = builder.Build();
-            await host.StartAsync(cancellationToken);
-            var client = await McpClient.CreateAsync(
-                new StreamClientTransport(toServer.Writer.AsStream(), toClient.Reader.AsStream()), cancellationToken: cancellationToken);
-            return new GraphNode(host, graph, store, client);
+            var node = await InProcessNode.StartAsync(store, new TaskGraphConfig { Server = new ServerSettings { Reads = reads } }, cancellationToken);
+            return new GraphNode(node, store);
         }
 
         public Task<CallToolResult> CallAsync(string tool, object? args, CancellationToken cancellationToken) =>
-            Client.CallToolAsync(tool, InMemoryNode.ToArguments(args), cancellationToken: cancellationToken).AsTask();
+            node.Client.CallToolAsync(tool, InMemoryNode.ToArguments(args), cancellationToken: cancellationToken).AsTask();
 
-        public async ValueTask DisposeAsync()
-        {
-            await Client.DisposeAsync();
-            await _host.StopAsync();
-            _host.Dispose();
-            await _graph.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => node.DisposeAsync();
     }
 }

@@ -31,6 +31,11 @@ public sealed partial class NatsRecordStore : IRecordStore
     private const int StreamNameInUseError = 10058;
     private const int FetchBatch = 512;
 
+    // Revisions after a known one read one message-get at a time before a consumer is worth its creation (a cluster-wide
+    // request on the meta leader); and the most a leader read adds after a consumer pass.
+    private const int ShortHistory = 32;
+    private const int LeaderTailLimit = 10_000;
+
     // "Every revision" that NATS clients still accept as a KV bucket (NATS.Net refuses to bind when the limit is < 1).
     private const long UnboundedHistory = int.MaxValue;
 
@@ -76,6 +81,12 @@ public sealed partial class NatsRecordStore : IRecordStore
     /// <see cref="RequestedReplicas"/> when the server refused to scale an existing stream.
     /// </summary>
     public int Replicas => _kvStream.Info.Config.NumReplicas;
+
+    /// <summary>
+    /// True when the bucket is replicated on nats-server older than 2.10, whose replicas can disagree for good after a
+    /// server is killed and restarted (measured in ADR 0006; upstream nats-server#4174 and #5362, fixed in 2.10).
+    /// </summary>
+    public bool ReplicasMayDiverge => Replicas > 1 && IsBefore210(_connection.ServerInfo?.Version);
 
     /// <summary>Replicas asked for: the configured count, or the automatic choice (3 from three servers on, else 1).</summary>
     public int RequestedReplicas { get; }
@@ -219,19 +230,40 @@ public sealed partial class NatsRecordStore : IRecordStore
         // Wildcards only match whole tokens, so filter on the prefix's complete tokens and compare the rest here.
         var lastDot = prefix.LastIndexOf('.');
         var filter = _names.SubjectPrefix + (lastDot < 0 ? ">" : prefix[..(lastDot + 1)] + ">");
-        var entries = new List<RecordEntry>();
+        var entries = new Dictionary<string, RecordEntry>(StringComparer.Ordinal);
+        ulong next = 1;
+        void Take(string subject, ulong sequence, bool deleted, ReadOnlyMemory<byte> data, DateTimeOffset time)
+        {
+            var key = _names.KeyOf(subject);
+            next = Math.Max(next, sequence + 1);
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (deleted)
+            {
+                entries.Remove(key);
+            }
+            else
+            {
+                entries[key] = new RecordEntry(key, data, sequence, time);
+            }
+        }
+
         var config = new ConsumerConfig { DeliverPolicy = ConsumerConfigDeliverPolicy.LastPerSubject, FilterSubject = filter };
         await ReadAllAsync(_names.KvStream, config, "list " + prefix, msg =>
         {
-            var key = _names.KeyOf(msg.Subject);
-            if (!KvHeaders.IsDelete(KvHeaders.OperationOf(msg.Headers)) && key.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                var metadata = msg.Metadata ?? throw new InvalidOperationException("A KV message has no JetStream metadata.");
-                entries.Add(new RecordEntry(key, msg.Data ?? [], metadata.Sequence.Stream, metadata.Timestamp));
-            }
+            var metadata = msg.Metadata ?? throw new InvalidOperationException("A KV message has no JetStream metadata.");
+            Take(msg.Subject, metadata.Sequence.Stream, KvHeaders.IsDelete(KvHeaders.OperationOf(msg.Headers)), msg.Data ?? [], metadata.Timestamp);
         }, cancellationToken).ConfigureAwait(false);
-        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return entries;
+
+        // The consumer may live on a replica that lags the leader; what the leader has after it completes the list.
+        await ReadLeaderAsync(filter, next, LeaderTailLimit, "list " + prefix, m =>
+            Take(m.Subject, m.Seq, IsDeleteMessage(m), m.Data, m.Time), cancellationToken).ConfigureAwait(false);
+        var list = entries.Values.ToList();
+        list.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return list;
     }
 
     /// <inheritdoc />
@@ -286,13 +318,32 @@ public sealed partial class NatsRecordStore : IRecordStore
     {
         ThrowIfDisconnected("history", key);
         NatsStoreNames.ValidateKey(key);
+        var subject = _names.Subject(key);
+        var what = "history " + key;
         var changes = new List<RecordChange>();
 
-        // A revision is the stream sequence: "after r" is a consumer starting at sequence r + 1 on the key's subject.
-        var config = afterRevision == 0
-            ? new ConsumerConfig { DeliverPolicy = ConsumerConfigDeliverPolicy.All, FilterSubject = _names.Subject(key) }
-            : new ConsumerConfig { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = afterRevision + 1, FilterSubject = _names.Subject(key) };
-        await ReadAllAsync(_names.KvStream, config, "history " + key, msg => changes.Add(ToChange(msg)), cancellationToken).ConfigureAwait(false);
+        // A revision is the stream sequence. A short history after a known revision (the usual catch-up) is read from
+        // the stream leader one message at a time; a full or long one by a consumer, then completed from the leader.
+        var next = afterRevision + 1;
+        if (afterRevision > 0)
+        {
+            next = await ReadLeaderAsync(subject, next, ShortHistory, what, m => changes.Add(ToChange(m)), cancellationToken).ConfigureAwait(false);
+            if (changes.Count < ShortHistory)
+            {
+                return changes;
+            }
+        }
+
+        var config = next == 1
+            ? new ConsumerConfig { DeliverPolicy = ConsumerConfigDeliverPolicy.All, FilterSubject = subject }
+            : new ConsumerConfig { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = next, FilterSubject = subject };
+        await ReadAllAsync(_names.KvStream, config, what, msg =>
+        {
+            var change = ToChange(msg);
+            changes.Add(change);
+            next = change.Position + 1;
+        }, cancellationToken).ConfigureAwait(false);
+        await ReadLeaderAsync(subject, next, LeaderTailLimit, what, m => changes.Add(ToChange(m)), cancellationToken).ConfigureAwait(false);
         return changes;
     }
 
@@ -506,6 +557,57 @@ public sealed partial class NatsRecordStore : IRecordStore
             throw Unavailable("read", key, ex);
         }
     }
+
+    /// <summary>
+    /// Hands on the messages on <paramref name="subject"/> (a key's subject or a wildcard) from sequence
+    /// <paramref name="from"/> on, in order, as the stream leader has them (message-get API), at most
+    /// <paramref name="limit"/>; returns the sequence after the last one handed on. A consumer is served by whichever
+    /// replica holds it (on 2.10 any peer, measured), which may not have the newest acknowledged writes yet.
+    /// </summary>
+    private async Task<ulong> ReadLeaderAsync(string subject, ulong from, int limit, string what, Action<StoredMessage> onMessage, CancellationToken cancellationToken)
+    {
+        for (var read = 0; read < limit; read++)
+        {
+            StoredMessage? message;
+            try
+            {
+                var response = await _kvStream.GetAsync(new StreamMsgGetRequest { Seq = from, NextBySubj = subject }, cancellationToken).ConfigureAwait(false);
+                message = response.Message;
+            }
+            catch (NatsJSApiException ex) when (ex.Error.ErrCode == NoMessageFoundError)
+            {
+                message = null;
+            }
+            catch (Exception ex) when (IsTransient(ex, cancellationToken))
+            {
+                throw Unavailable(what, _names.KvStream, ex);
+            }
+
+            if (message is null || message.Seq < from)
+            {
+                break;
+            }
+
+            onMessage(message);
+            from = message.Seq + 1;
+        }
+
+        return from;
+    }
+
+    private RecordChange ToChange(StoredMessage message)
+    {
+        var deleted = IsDeleteMessage(message);
+        return new RecordChange(
+            message.Seq,
+            _names.KeyOf(message.Subject),
+            message.Seq,
+            deleted ? ReadOnlyMemory<byte>.Empty : message.Data,
+            deleted ? ChangeKind.Delete : ChangeKind.Put,
+            message.Time);
+    }
+
+    private static bool IsDeleteMessage(StoredMessage message) => KvHeaders.IsDelete(KvHeaders.FindInRaw(message.Hdrs, KvHeaders.Operation));
 
     /// <summary>Reads everything a fresh ephemeral consumer matches, then stops (no live tail).</summary>
     private async Task ReadAllAsync(string stream, ConsumerConfig config, string what, Action<INatsJSMsg<byte[]>> onMessage, CancellationToken cancellationToken)

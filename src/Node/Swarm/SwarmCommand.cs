@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using TaskGraph.Bus.Connection;
+using TaskGraph.Core.Storage;
 using TaskGraph.Node.Cli;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Hosting;
@@ -9,7 +11,8 @@ namespace TaskGraph.Node.Swarm;
 
 /// <summary>
 /// <c>taskgraph swarm</c>: simulated agents on several node runtimes over one store, then a check of the store's whole
-/// history. Exit code 0 with no violation, 1 with any, 2 for bad options or config. Figures on stdout (<c>--json</c>:
+/// history. Exit code 0 with no violation, 1 with any, 2 for bad options or config, 3 when the store fails, 4 when the
+/// run stops for another reason. Figures on stdout (<c>--json</c>:
 /// one JSON object on the last line); logs and progress on stderr.
 /// </summary>
 public static class SwarmCommand
@@ -19,6 +22,9 @@ public static class SwarmCommand
 
     /// <summary>Exit code for bad options or config.</summary>
     public const int UsageExitCode = 2;
+
+    /// <summary>Exit code when the run stopped before the end for a reason other than the store (a bug to report).</summary>
+    public const int AbortedExitCode = 4;
 
     /// <summary>
     /// Default lease of a swarm run: short, so silent agents' tasks are taken over within seconds, but at least a second per
@@ -152,6 +158,22 @@ public static class SwarmCommand
             await Console.Error.WriteLineAsync("taskgraph swarm: " + ex.Message);
             return UsageExitCode;
         }
+        catch (Exception ex) when (ex is NatsStartupException or StoreUnavailableException)
+        {
+            await Console.Error.WriteLineAsync($"taskgraph swarm: the store failed: {ex.Message.ReplaceLineEndings(" ")}");
+            return TaskGraphCli.StoreErrorExitCode;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A simulator that cannot go on says why in one line; the stack trace is for -v.
+            await Console.Error.WriteLineAsync($"taskgraph swarm: the run stopped: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
+            if (level <= LogLevel.Debug)
+            {
+                await Console.Error.WriteLineAsync(ex.ToString());
+            }
+
+            return AbortedExitCode;
+        }
         finally
         {
             if (scratch is not null)
@@ -161,7 +183,6 @@ public static class SwarmCommand
         }
     }
 
-    /// <summary>A value of one of the root's recursive options, by name; default when the command tree has no such option.</summary>
     private static void TryDelete(string directory)
     {
         try

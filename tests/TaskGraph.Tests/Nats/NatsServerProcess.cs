@@ -59,6 +59,12 @@ public sealed partial class NatsServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The server's version, from the banner it printed at start.</summary>
+    public Version ServerVersion =>
+        Regex.Match(Output, @"Version:\s+v?(\d+\.\d+\.\d+)") is { Success: true } match
+            ? Version.Parse(match.Groups[1].Value)
+            : throw new InvalidOperationException("nats-server printed no version banner:\n" + Output);
+
     /// <summary>Starts a single JetStream server on a random loopback port with a fresh temp store directory.</summary>
     public static async Task<NatsServerProcess> StartAsync(CancellationToken cancellationToken = default)
     {

@@ -352,6 +352,57 @@ public abstract class StoreContractTests
         AssertStrictlyIncreasing(history.Select(c => c.Position));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(80)]
+    public async Task History_after_a_revision_returns_each_later_revision_once_in_order(int later)
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var store = await OpenStoreAsync();
+        var revision = await store.CreateAsync("task.a", Bytes("0"), cts.Token);
+        var after = await store.UpdateAsync("task.a", Bytes("1"), revision, cts.Token);
+        revision = after;
+        var expected = new List<(ulong, string)>();
+        for (var i = 2; i < later + 2; i++)
+        {
+            // Other keys between the revisions, so a key's revisions are not adjacent positions.
+            await store.CreateAsync("task.other-" + i.ToString(CultureInfo.InvariantCulture), Bytes("x"), cts.Token);
+            var value = i.ToString(CultureInfo.InvariantCulture);
+            revision = await store.UpdateAsync("task.a", Bytes(value), revision, cts.Token);
+            expected.Add((revision, value));
+        }
+
+        var history = await store.HistoryAsync("task.a", after, cts.Token);
+
+        Assert.Equal(expected, history.Select(c => (c.Revision, Text(c.Value))));
+        Assert.Empty(await store.HistoryAsync("task.a", revision, cts.Token));
+    }
+
+    [Fact]
+    public async Task List_and_history_through_one_instance_include_every_write_another_instance_had_acknowledged()
+    {
+        // A write acknowledged to one client is in the next list or history read through any other: in a cluster, a
+        // reader served by a replica that has not caught up yet must not answer for the leader.
+        const int writes = 60;
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var reader = await OpenStoreAsync();
+        await using var writer = await OpenSecondInstanceAsync(reader);
+        var revision = await writer.CreateAsync("task.log", Bytes("0"), cts.Token);
+        for (var i = 1; i <= writes; i++)
+        {
+            var id = "task.w-" + i.ToString("D3", CultureInfo.InvariantCulture);
+            var created = await writer.CreateAsync(id, Bytes("v"), cts.Token);
+            revision = await writer.UpdateAsync("task.log", Bytes(i.ToString(CultureInfo.InvariantCulture)), revision, cts.Token);
+
+            var listed = await reader.ListAsync("task.w-", cts.Token);
+            Assert.Equal(i, listed.Count);
+            Assert.Equal((id, created), (listed[^1].Key, listed[^1].Revision));
+            var history = await reader.HistoryAsync("task.log", 0, cts.Token);
+            Assert.Equal((revision, i.ToString(CultureInfo.InvariantCulture)), (history[^1].Revision, Text(history[^1].Value)));
+            Assert.Equal(i + 1, history.Count);
+        }
+    }
+
     [Fact]
     public async Task A_change_written_through_a_second_instance_is_seen_by_the_first()
     {

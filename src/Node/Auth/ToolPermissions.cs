@@ -19,6 +19,7 @@ public static class ToolPermissions
         ["list_marks"] = Permission.Read,
         ["list_agents"] = Permission.Read,
         ["list_workflows"] = Permission.Read,
+        ["wait_for_events"] = Permission.Read,
         ["connect"] = Permission.Connect,
         ["thinking"] = Permission.Connect,
         ["mark_file"] = Permission.Connect,

@@ -38,6 +38,9 @@ public sealed class ToolSchemaTests
         { "list_marks", [] },
         { "project_history", [] },
         { "list_workflows", [] },
+
+        // Not in the catalogue: issue 12's long-poll for clients that ignore notifications.
+        { "wait_for_events", [] },
     };
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;

@@ -198,7 +198,7 @@ internal sealed class NodeRssScenario(string name, string variant, IReadOnlyDict
     }
 
     /// <summary>src/Node/bin/&lt;configuration&gt;/net10.0/taskgraph.dll, built by the project reference.</summary>
-    private static string NodeDll()
+    internal static string NodeDll()
     {
         var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         for (var dir = baseDir; dir is not null; dir = dir.Parent)

@@ -23,6 +23,11 @@ internal static class ScenarioCatalog
             ("nats-race", [new RaceScenario("nats-race", Nats, "nats", 16, 3200)]),
             ("nats-fresh-read", [new FreshReadScenario("nats-fresh-read", Nats, "nats", 2000)]),
             ("nats-link", [new LinkScenario("nats-link", Nats, "nats", 16, 1000)]),
+            ("http-claim",
+            [
+                new HttpClaimScenario("http-claim", null),
+                new HttpClaimScenario("http-claim-session", "2025-06-18"),
+            ]),
             ("node-rss",
             [
                 new NodeRssScenario("node-rss", "workstation GC (shipped)", new Dictionary<string, string>()),

@@ -64,6 +64,24 @@ public sealed class HttpAuthTests(HttpNodeFixture fixture) : IClassFixture<HttpN
     }
 
     [Fact]
+    public async Task An_expired_token_gets_401_and_one_that_has_not_expired_is_let_through()
+    {
+        var ct = Timeout(90);
+        using var http = NewClient();
+        var lasting = await fixture.Node.CreateTokenAsync(Unique("lasting"), "viewer", ct, "--expires", "30d");
+        Assert.Equal(200, await InitializeStatusAsync(http, fixture.Node.Endpoint, lasting, ct));
+
+        // 1s: the shortest lifetime the CLI takes. The wait is generous (no timing claim): it only has to run out.
+        var brief = await fixture.Node.CreateTokenAsync(Unique("brief"), "viewer", ct, "--expires", "1s");
+        await UntilAsync(
+            async () => await InitializeStatusAsync(http, fixture.Node.Endpoint, brief, ct) == 401,
+            "the 1s token expires", CancellationTokenSource.CreateLinkedTokenSource(ct, new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token).Token);
+        using var request = InitializePost(fixture.Node.Endpoint, "Bearer " + brief);
+        using var response = await http.SendAsync(request, ct);
+        await AssertUnauthenticatedAsync(response);
+    }
+
+    [Fact]
     public async Task The_protected_resource_metadata_names_the_mcp_endpoint_without_auth()
     {
         using var http = NewClient();

@@ -48,8 +48,8 @@ public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<Htt
         var me = g.P + "-me";
         await using var lead = await fixture.Node.ConnectAsync(await fixture.Node.CreateTokenAsync(Unique("m-lead"), "lead", ct, "--worker-id", me), ct);
 
-        await ReadsAsync(lead, g, ct);
         await ConnectFamilyAsync(lead, g, null, ct);
+        await ReadsAsync(lead, g, ct);
         await CreatesAsync(lead, g, ct);
         await lead.CallAsync("claim", new { task = g.Mine }, ct);
         await lead.CallAsync("update", new { task = g.Mine, status = "completed" }, ct);
@@ -73,8 +73,8 @@ public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<Htt
         var me = g.P + "-me";
         await using var worker = await fixture.Node.ConnectAsync(await fixture.Node.CreateTokenAsync(Unique("m-worker"), "worker", ct, "--worker-id", me), ct);
 
-        await ReadsAsync(worker, g, ct);
         await ConnectFamilyAsync(worker, g, null, ct);
+        await ReadsAsync(worker, g, ct);
         await worker.CallAsync("claim", new { task = g.Mine }, ct);
 
         await ForbiddenAsync(worker, "create", new { id = g.P + "-new", title = "matrix new" }, "create", g, ct);

@@ -45,6 +45,34 @@ public sealed class WorkerBindingTests(HttpNodeFixture fixture) : IClassFixture<
         Assert.DoesNotContain("w1", await AgentIdsAsync(ct));
     }
 
+    [Fact]
+    public async Task A_bound_token_reads_the_whole_graph_its_read_filters_are_not_narrowed_to_its_worker()
+    {
+        // list_tasks(agent) and list_marks(agent) are filters, not identities: filling them from the token would make a
+        // bound worker's reads fail before it connects (AGENT_NOT_FOUND) and hide other workers' marks from it.
+        var ct = Timeout(90);
+        var me = Unique("reader");
+        var rival = Unique("rival");
+        var task = Unique("read-task");
+        var file = "src/" + Unique("shared") + ".cs";
+        await fixture.Admin.CallAsync("create", new { id = task, title = "Visible to every reader" }, ct);
+        await fixture.Admin.CallAsync("connect", new { worker_id = rival }, ct);
+        await fixture.Admin.CallAsync("mark_file", new { agent = rival, file, reason = "editing" }, ct);
+        await using var bound = await fixture.Node.ConnectAsync(await fixture.Node.CreateTokenAsync(Unique("bound-reader"), "worker", ct, "--worker-id", me), ct);
+
+        Assert.Contains(task, Ids(await bound.CallAsync("list_tasks", new { limit = 200 }, ct)));
+        await bound.CallAsync("connect", new { }, ct);
+        Assert.Contains(task, Ids(await bound.CallAsync("list_tasks", new { limit = 200 }, ct)));
+        var marks = await bound.CallAsync("list_marks", new { files = new[] { file } }, ct);
+        Assert.Equal(rival, String(Assert.Single(marks.GetProperty("marks").EnumerateArray()), "agent"));
+
+        // Its own mark on the same file is advisory: it gets the rival's name back as a warning.
+        var mine = await bound.CallAsync("mark_file", new { file }, ct);
+        Assert.Equal(rival, String(Assert.Single(mine.GetProperty("warnings").EnumerateArray()), "marked_by"));
+        await bound.CallAsync("disconnect", new { }, ct);
+        await fixture.Admin.CallAsync("disconnect", new { worker_id = rival }, ct);
+    }
+
     private static (string?, string?) OwnerOf(System.Text.Json.JsonElement task) => (String(task, "status"), String(task, "worker_id"));
 
     private async Task<List<string>> AgentIdsAsync(CancellationToken ct) =>

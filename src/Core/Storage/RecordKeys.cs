@@ -23,6 +23,9 @@ public static class RecordKeys
     /// <summary>The single record that holds the dependency graph (see docs/adr/0002).</summary>
     public const string Dependencies = "graph.deps";
 
+    /// <summary>Prefix of bearer tokens (keyed by the SHA-256 of the secret; the node's auth reads them).</summary>
+    public const string TokenPrefix = "token.";
+
     /// <summary>Key of a task record.</summary>
     public static string Task(string id) => TaskPrefix + Encode(id);
 

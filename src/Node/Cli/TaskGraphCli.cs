@@ -26,6 +26,9 @@ public static class TaskGraphCli
     private static readonly Option<int?> NatsConnectTimeoutOption = new("--nats-connect-timeout") { Description = "Seconds to wait for NATS at start before giving up (default 10)", Recursive = true };
     private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Debug logging (on stderr)", Recursive = true };
     private static readonly Option<bool> ServeVersionOption = new("--version") { Description = "Show version information" };
+    private static readonly Option<string?> HttpOption = new("--http") { Description = "Serve MCP over Streamable HTTP at this URL (http://127.0.0.1:31995; port 0 picks one), at /mcp" };
+    private static readonly Option<bool> StdioOption = new("--stdio") { Description = "Serve stdio as well when --http is given" };
+    private static readonly Option<string> AuthOption = new("--auth") { Description = "Bearer tokens on HTTP: on (default) or off (loopback only, for development)", DefaultValueFactory = _ => "on" };
     private static readonly Option<LogLevel?> LogLevelOption = new("--log-level") { Description = "Log level on stderr: Trace, Debug, Information, Warning, Error, Critical, None", Recursive = true };
 
     /// <summary>Parses and runs; returns the process exit code.</summary>
@@ -35,18 +38,26 @@ public static class TaskGraphCli
     /// <summary>The root command with all subcommands.</summary>
     public static RootCommand Build()
     {
-        var root = new RootCommand("TaskGraph: a coordination server for AI agent swarms, spoken to over MCP (stdio).");
+        var root = new RootCommand("TaskGraph: a coordination server for AI agent swarms, spoken to over MCP (stdio or Streamable HTTP).");
         foreach (var option in new Option[] { DbOption, ConfigOption, NatsOption, GraphOption, StaleTimeoutOption, ClaimLimitOption, NatsConnectTimeoutOption, VerboseOption, LogLevelOption })
         {
             root.Options.Add(option);
         }
 
-        var serve = new Command("serve", "Serve MCP over stdio (the default command).");
+        var serve = new Command("serve", "Serve MCP over stdio, or Streamable HTTP with --http (the default command).");
 
         // `taskgraph serve --version` answers like `taskgraph --version` (the root's own option does not reach subcommands).
         serve.Options.Add(ServeVersionOption);
+        foreach (var option in new Option[] { HttpOption, StdioOption, AuthOption })
+        {
+            serve.Options.Add(option);
+            root.Options.Add(option);
+        }
+
+        AuthOption.AcceptOnlyFromAmong("on", "off");
         serve.SetAction(ServeAsync);
         root.Subcommands.Add(serve);
+        root.Subcommands.Add(TokenCommand.Build());
         root.Subcommands.Add(Swarm.SwarmCommand.Build());
         root.SetAction(ServeAsync);
         return root;
@@ -87,9 +98,46 @@ public static class TaskGraphCli
             return ConfigErrorExitCode;
         }
 
+        HttpServing? http = null;
+        string? problem = null;
+        var url = parse.GetValue(HttpOption) is { } text ? HttpSettingsMapper.ParseUrl(text, out problem) : config.Http.Url;
+        if (url is not null)
+        {
+            http = new HttpServing
+            {
+                Url = url,
+                RequireToken = parse.GetValue(AuthOption) != "off",
+                TlsCertFile = config.Http.TlsCertFile,
+                TlsKeyFile = config.Http.TlsKeyFile,
+                AllowedHosts = config.Http.AllowedHosts,
+                AllowedOrigins = config.Http.AllowedOrigins,
+            };
+            if (!http.RequireToken && !http.IsLoopback)
+            {
+                await Console.Error.WriteLineAsync($"taskgraph: configuration error: --auth off is only allowed on a loopback address, not {url.Host}");
+                return ConfigErrorExitCode;
+            }
+
+            if (url.Scheme == Uri.UriSchemeHttps && (http.TlsCertFile is null || http.TlsKeyFile is null))
+            {
+                await Console.Error.WriteLineAsync("taskgraph: configuration error: an https:// URL needs server.http.tls.cert and server.http.tls.key (PEM files)");
+                return ConfigErrorExitCode;
+            }
+        }
+        else if (parse.GetValue(HttpOption) is not null)
+        {
+            await Console.Error.WriteLineAsync($"taskgraph: configuration error: --http: {problem}");
+            return ConfigErrorExitCode;
+        }
+
         try
         {
-            await NodeHost.RunStdioAsync(config, Level(parse), cancellationToken);
+            await NodeHost.RunAsync(config, Level(parse), stdio: http is null || parse.GetValue(StdioOption), http, cancellationToken);
+        }
+        catch (IOException ex) when (http is not null && ex.InnerException is System.Net.Sockets.SocketException or null)
+        {
+            await Console.Error.WriteLineAsync($"taskgraph: cannot listen on {http.Url}: {ex.Message.ReplaceLineEndings(" ")}");
+            return StoreErrorExitCode;
         }
         catch (NatsReplicasException ex)
         {

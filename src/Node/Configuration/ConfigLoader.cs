@@ -50,6 +50,8 @@ public static class ConfigLoader
         var reader = new ConfigReader();
         var (config, natsUrl, feedback) = ConfigMapper.Map(tree, reader);
         var nats = NatsSettingsMapper.Map(tree, natsUrl, config.Server.Graph, options.Environment, reader, warnings);
+        var http = HttpSettingsMapper.Map(tree, reader);
+        var roles = HttpSettingsMapper.MapRoles(tree, reader);
         reader.ThrowIfProblems();
 
         var configDirs = new List<string>(options.InstallDirectories);
@@ -100,6 +102,8 @@ public static class ConfigLoader
             NatsUrl = natsUrl,
             Nats = nats,
             FeedbackEnabled = feedback,
+            Http = http,
+            Roles = roles,
             WorkflowFiles = workflowFiles.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),
             Overlays = overlays.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),
             Raw = tree,

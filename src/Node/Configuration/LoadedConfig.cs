@@ -18,6 +18,12 @@ public sealed record LoadedConfig
     /// <summary>Whether the feedback tools are enabled.</summary>
     public bool FeedbackEnabled { get; init; }
 
+    /// <summary>The <c>server.http</c> settings (used when the node serves HTTP).</summary>
+    public HttpSettings Http { get; init; } = new();
+
+    /// <summary>Role name to permissions: the default table, with <c>server.auth.roles</c> on top.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = Auth.PermissionTable.DefaultRoles;
+
     /// <summary>Workflow files by name, raw (keeps gates, roles, combos, role_prompts, phase prompts for later use).</summary>
     public IReadOnlyDictionary<string, ConfigDescriptor> WorkflowFiles { get; init; } = new Dictionary<string, ConfigDescriptor>();
 

@@ -34,18 +34,20 @@ public static class NodeHost
     /// from the start, so a node whose client leaves while it is still opening its store stops too (it returns without
     /// serving). Opening failures surface as <see cref="NatsStartupException"/> or <see cref="StoreUnavailableException"/>.
     /// </summary>
-    public static async Task RunStdioAsync(LoadedConfig config, LogLevel logLevel, CancellationToken cancellationToken = default)
-    {
-        await using var stdin = new StdinPump();
-        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stdin.Closed);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            DisableDefaults = true,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+    public static Task RunStdioAsync(LoadedConfig config, LogLevel logLevel, CancellationToken cancellationToken = default) =>
+        RunAsync(config, logLevel, stdio: true, http: null, cancellationToken);
 
-        AddStderrLogging(builder.Logging, logLevel);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+    /// <summary>
+    /// Serves MCP over stdio, Streamable HTTP (<paramref name="http"/>), or both, on one graph runtime. With stdio, the
+    /// node stops when stdin closes; HTTP alone runs until the process is stopped.
+    /// </summary>
+    public static async Task RunAsync(LoadedConfig config, LogLevel logLevel, bool stdio, HttpServing? http, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        await using var stdin = stdio ? new StdinPump() : null;
+        using var startup = stdin is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stdin.Closed);
 
         // The store and the read model come up before the MCP server answers anything (cold start rebuild).
         using var bootLoggers = LoggerFactory.Create(l => AddStderrLogging(l, logLevel));
@@ -64,7 +66,7 @@ public static class NodeHost
             (store, location) = await StoreFactory.OpenAsync(config, TimeProvider.System, bootLoggers, startup.Token);
             graph = await GraphRuntime.StartAsync(store, nodeConfig.Rules, TimeProvider.System, Environment.CurrentDirectory, bootLoggers, startup.Token);
         }
-        catch (OperationCanceledException) when (stdin.Closed.IsCancellationRequested)
+        catch (OperationCanceledException) when (stdin?.Closed.IsCancellationRequested == true)
         {
             if (store is not null)
             {
@@ -76,25 +78,69 @@ public static class NodeHost
         }
 
         await using var running = graph;
-        builder.Services.AddTaskGraphNode(nodeConfig, graph);
-        builder.Services.AddTaskGraphMcpServer().WithStreamServerTransport(stdin.Input, Console.OpenStandardOutput());
-
-        using var host = builder.Build();
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskGraph.Node");
-        NodeLog.StoreOpened(logger, config.Config.Server.Store, location, graph.Reads.AppliedPosition);
-        if (StoreStatus.Of(graph.Store).Warning is { } storeWarning)
+        IHost host;
+        if (http is null)
         {
-            NodeLog.StoreWarning(logger, storeWarning);
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+            {
+                DisableDefaults = true,
+                ContentRootPath = AppContext.BaseDirectory,
+            });
+            Configure(builder.Services, builder.Logging, logLevel, nodeConfig, graph).WithStreamServerTransport(stdin!.Input, Console.OpenStandardOutput());
+            host = builder.Build();
+        }
+        else
+        {
+            host = NodeHttp.Build(http, services =>
+            {
+                var mcp = Configure(services, null, logLevel, nodeConfig, graph);
+                if (stdin is not null)
+                {
+                    mcp.WithStreamServerTransport(stdin.Input, Console.OpenStandardOutput());
+                }
+
+                return mcp;
+            }, logging => AddStderrLogging(logging, logLevel));
         }
 
-        foreach (var source in config.Sources)
+        using (host)
         {
-            NodeLog.ConfigSource(logger, source);
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskGraph.Node");
+            NodeLog.StoreOpened(logger, config.Config.Server.Store, location, graph.Reads.AppliedPosition);
+            if (StoreStatus.Of(graph.Store).Warning is { } storeWarning)
+            {
+                NodeLog.StoreWarning(logger, storeWarning);
+            }
+
+            foreach (var source in config.Sources)
+            {
+                NodeLog.ConfigSource(logger, source);
+            }
+
+            var c = config.Config;
+            var transports = http is null ? "stdio" : stdin is null ? "HTTP" : "stdio and HTTP";
+            NodeLog.Serving(logger, Version, transports, c.Server.Store, c.Server.Graph, c.DefaultWorkflow.Name);
+            await host.StartAsync(cancellationToken);
+            if (http is not null)
+            {
+                NodeLog.HttpListening(logger, NodeHttp.McpUrl(host), http.RequireToken ? "bearer tokens" : "off");
+            }
+
+            // With stdio, the node ends when its client closes stdin (the stream transport stops the host).
+            await host.WaitForShutdownAsync(cancellationToken);
+        }
+    }
+
+    private static IMcpServerBuilder Configure(IServiceCollection services, ILoggingBuilder? logging, LogLevel logLevel, NodeConfig nodeConfig, GraphRuntime graph)
+    {
+        if (logging is not null)
+        {
+            AddStderrLogging(logging, logLevel);
         }
 
-        var c = config.Config;
-        NodeLog.Serving(logger, Version, c.Server.Store, c.Server.Graph, c.DefaultWorkflow.Name);
-        await host.RunAsync(cancellationToken);
+        services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        services.AddTaskGraphNode(nodeConfig, graph);
+        return services.AddTaskGraphMcpServer();
     }
 
     /// <summary>One line per entry on stderr (stdout is the protocol); the SDK's per-request logs only at debug level.</summary>
@@ -104,6 +150,8 @@ public static class NodeHost
         logging.ClearProviders();
         logging.SetMinimumLevel(logLevel);
         logging.AddFilter("ModelContextProtocol", debug ? logLevel : LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore", debug ? logLevel : LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", debug ? logLevel : LogLevel.Warning);
 
         // NATS.Net logs every failed reconnect attempt; the Bus's own connection events already say it in one line.
         logging.AddFilter("NATS.Client", debug ? logLevel : LogLevel.Error);

@@ -11,8 +11,8 @@ public static partial class NodeLog
 
     /// <summary>The node starts serving.</summary>
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
-        Message = "taskgraph {Version} serving MCP over stdio (store {Store}, graph {Graph}, default workflow {Workflow})")]
-    public static partial void Serving(ILogger logger, string version, string store, string graph, string workflow);
+        Message = "taskgraph {Version} serving MCP over {Transports} (store {Store}, graph {Graph}, default workflow {Workflow})")]
+    public static partial void Serving(ILogger logger, string version, string transports, string store, string graph, string workflow);
 
     /// <summary>A config file that was read.</summary>
     [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Config source: {Source}")]
@@ -45,4 +45,8 @@ public static partial class NodeLog
     /// <summary>A sweep failed; it is retried on the next tick.</summary>
     [LoggerMessage(EventId = 3022, Level = LogLevel.Warning, Message = "Lease sweep failed; retrying on the next tick")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    /// <summary>The HTTP listener is up (tests and scripts read the URL from this line).</summary>
+    [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "MCP over HTTP: listening on {Url} (auth {Auth})")]
+    public static partial void HttpListening(ILogger logger, string url, string auth);
 }

@@ -4,6 +4,7 @@ using ModelContextProtocol.Protocol;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Marks;
+using TaskGraph.Node.Auth;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Mcp;
 
@@ -21,6 +22,7 @@ public static class NodeServiceCollectionExtensions
     {
         services.AddSingleton(config);
         services.AddSingleton(config.Rules);
+        services.TryAddSingleton(new PermissionTable(config.Loaded.Roles));
         services.TryAddSingleton(TimeProvider.System);
         if (graph is not null)
         {
@@ -46,6 +48,7 @@ public static class NodeServiceCollectionExtensions
             })
             .WithTaskGraphTools(typeof(NodeHost).Assembly)
             .WithMessageFilters(f => f.AddIncomingFilter(CallParamsFilter.Create))
+            .WithRequestFilters(f => f.AddCallToolFilter(AuthorizationFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(ToolCallFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(FreshReadFilter.Create));
 

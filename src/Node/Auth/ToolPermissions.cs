@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace TaskGraph.Node.Auth;
+
+/// <summary>What a tool call needs: the permission its tool needs, plus those its arguments add.</summary>
+public static class ToolPermissions
+{
+    /// <summary>The arguments that name the worker a call acts as (the primary name differs between tools).</summary>
+    public static readonly IReadOnlyList<string> IdentityArguments = ["worker_id", "agent", "worker"];
+
+    private static readonly Dictionary<string, string> ByTool = new(StringComparer.Ordinal)
+    {
+        ["get"] = Permission.Read,
+        ["list_tasks"] = Permission.Read,
+        ["scan"] = Permission.Read,
+        ["search"] = Permission.Read,
+        ["task_history"] = Permission.Read,
+        ["project_history"] = Permission.Read,
+        ["list_marks"] = Permission.Read,
+        ["list_agents"] = Permission.Read,
+        ["list_workflows"] = Permission.Read,
+        ["connect"] = Permission.Connect,
+        ["thinking"] = Permission.Connect,
+        ["mark_file"] = Permission.Connect,
+        ["unmark_file"] = Permission.Connect,
+        ["mark_updates"] = Permission.Connect,
+        ["disconnect"] = Permission.Connect,
+        ["create"] = Permission.Create,
+        ["create_tree"] = Permission.Create,
+        ["claim"] = Permission.Claim,
+        ["update"] = Permission.Update,
+        ["delete"] = Permission.Delete,
+        ["rename"] = Permission.Update,
+        ["link"] = Permission.Update,
+        ["unlink"] = Permission.Update,
+        ["relink"] = Permission.Update,
+        ["cleanup_stale"] = Permission.ManageAgents,
+    };
+
+    /// <summary>The permission the tool itself needs; tools not in the table need <see cref="Permission.All"/> (admin).</summary>
+    public static string Of(string tool) => ByTool.GetValueOrDefault(tool, Permission.All);
+
+    /// <summary>The extra permissions the arguments ask for: <c>force=true</c> needs force, <c>assignee</c> needs assign.</summary>
+    public static IEnumerable<string> ExtraFor(string tool, IDictionary<string, JsonElement>? arguments)
+    {
+        if (arguments is null)
+        {
+            yield break;
+        }
+
+        if (arguments.TryGetValue("force", out var force) && force.ValueKind == JsonValueKind.True)
+        {
+            yield return Permission.Force;
+        }
+
+        if (tool == "update" && arguments.TryGetValue("assignee", out var assignee) && assignee.ValueKind == JsonValueKind.String)
+        {
+            yield return Permission.Assign;
+        }
+    }
+}

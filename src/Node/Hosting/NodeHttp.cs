@@ -1,0 +1,131 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.AspNetCore;
+using TaskGraph.Core.Graph;
+using TaskGraph.Node.Auth;
+
+namespace TaskGraph.Node.Hosting;
+
+/// <summary>
+/// The node's HTTP face: MCP Streamable HTTP at <c>/mcp</c> (2026-07-28 clients statelessly, older clients that
+/// initialize with a session), <c>/healthz</c>, <c>/readyz</c> and the protected-resource metadata outside auth, a
+/// DNS-rebinding guard in front of everything, and bearer tokens in front of <c>/mcp</c>.
+/// </summary>
+public static class NodeHttp
+{
+    /// <summary>The MCP endpoint's path.</summary>
+    public const string McpPath = "/mcp";
+
+    /// <summary>Builds the web host; <paramref name="configure"/> registers the node and its MCP server.</summary>
+    public static IHost Build(HttpServing serving, Func<IServiceCollection, IMcpServerBuilder> configure, Action<ILoggingBuilder> logging)
+    {
+        ArgumentNullException.ThrowIfNull(serving);
+        ArgumentNullException.ThrowIfNull(configure);
+        ArgumentNullException.ThrowIfNull(logging);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        logging(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var port = serving.Url.IsDefaultPort && serving.Url.Port < 0 ? 0 : serving.Url.Port;
+            void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
+            {
+                if (serving.Url.Scheme == Uri.UriSchemeHttps)
+                {
+                    listen.UseHttps(LoadCertificate(serving));
+                }
+            }
+
+            switch (serving.Url.Host)
+            {
+                case "localhost":
+                    kestrel.ListenLocalhost(port, Listen);
+                    break;
+                case "0.0.0.0" or "*" or "+":
+                    kestrel.ListenAnyIP(port, Listen);
+                    break;
+                default:
+                    kestrel.Listen(System.Net.IPAddress.Parse(serving.Url.Host.Trim('[', ']')), port, Listen);
+                    break;
+            }
+        });
+
+        var mcp = configure(builder.Services);
+        mcp.WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
+        builder.Services.AddSingleton(serving);
+        builder.Services.AddSingleton(new RebindingGuard(serving));
+        builder.Services.AddSingleton(sp => new TokenStore(sp.GetRequiredService<GraphRuntime>().Store, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new BearerAuthentication(sp.GetRequiredService<TokenStore>()));
+
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (context.RequestServices.GetRequiredService<RebindingGuard>().Refusal(context.Request) is { } refusal)
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["code"] = "FORBIDDEN", ["message"] = refusal }, context.RequestAborted);
+                return;
+            }
+
+            if (serving.RequireToken && context.Request.Path.StartsWithSegments(McpPath)
+                && !await context.RequestServices.GetRequiredService<BearerAuthentication>().AuthenticateAsync(context))
+            {
+                return;
+            }
+
+            await next(context);
+        });
+
+        app.MapGet("/healthz", () => Results.Json(new Dictionary<string, string> { ["status"] = "ok", ["version"] = NodeHost.Version }));
+        app.MapGet("/readyz", ReadyAsync);
+        app.MapGet(BearerAuthentication.MetadataPath, (HttpContext context) => Results.Json(new Dictionary<string, object>
+        {
+            ["resource"] = $"{context.Request.Scheme}://{context.Request.Host}{McpPath}",
+            ["bearer_methods_supported"] = new[] { "header" },
+            ["resource_name"] = "TaskGraph",
+        }));
+        app.MapMcp(McpPath);
+        return app;
+    }
+
+    /// <summary>The MCP endpoint's URL as bound (the real port when 0 was asked).</summary>
+    public static string McpUrl(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("The HTTP server has no address.");
+        return address.TrimEnd('/') + McpPath;
+    }
+
+    private static async Task<IResult> ReadyAsync(GraphRuntime graph, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            // The fresh-read barrier: the store's newest position, then the read model reaching it.
+            await graph.Reads.CatchUpAsync(timeout.Token);
+            return Results.Json(new Dictionary<string, object> { ["status"] = "ready", ["applied_position"] = graph.Reads.AppliedPosition });
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or Core.Storage.StoreUnavailableException && !cancellationToken.IsCancellationRequested)
+        {
+            return Results.Json(new Dictionary<string, object> { ["status"] = "store_unavailable", ["message"] = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static X509Certificate2 LoadCertificate(HttpServing serving)
+    {
+        if (serving.TlsCertFile is null || serving.TlsKeyFile is null)
+        {
+            throw new InvalidOperationException("An https:// listen URL needs server.http.tls.cert and server.http.tls.key (PEM files).");
+        }
+
+        return X509Certificate2.CreateFromPemFile(serving.TlsCertFile, serving.TlsKeyFile);
+    }
+}

@@ -72,9 +72,17 @@ public static class AuthorizationFilter
         }
     }
 
-    /// <summary>Checks and fills the identity arguments of a bound token; returns the worker the call acts as, if known.</summary>
+    /// <summary>
+    /// Checks and fills the identity arguments of a bound token; returns the worker the call acts as, if known. Read
+    /// tools are left alone: their <c>agent</c>/<c>worker_id</c> arguments are filters, not who is calling.
+    /// </summary>
     private static string? BindIdentity(Principal principal, McpServerTool tool, IDictionary<string, JsonElement> arguments)
     {
+        if (ToolPermissions.Of(tool.ProtocolTool.Name) == Permission.Read)
+        {
+            return null;
+        }
+
         string? named = null;
         foreach (var name in ToolPermissions.IdentityArguments)
         {

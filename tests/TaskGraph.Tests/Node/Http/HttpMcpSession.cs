@@ -70,7 +70,7 @@ internal sealed class HttpMcpSession : IAsyncDisposable
 
     /// <summary>
     /// Calls a tool that must be refused by authorization: the envelope's code is FORBIDDEN with a message, and its
-    /// <c>permission</c> names <paramref name="permission"/> (when null, any or no permission is accepted: the contract
+    /// <c>details.permission</c> names <paramref name="permission"/> (when null, any or no permission is accepted: the contract
     /// does not say which one a worker-binding refusal names).
     /// </summary>
     public async Task CallExpectForbiddenAsync(string tool, object? args, string? permission, CancellationToken cancellationToken)
@@ -82,7 +82,7 @@ internal sealed class HttpMcpSession : IAsyncDisposable
         Assert.True(code == "FORBIDDEN", $"{call}: expected FORBIDDEN, got {body.GetRawText()}");
         if (permission is not null)
         {
-            var named = body.TryGetProperty("permission", out var p) ? p.GetString() : null;
+            var named = body.TryGetProperty("details", out var d) && d.TryGetProperty("permission", out var p) ? p.GetString() : null;
             Assert.True(named == permission, $"{call}: expected FORBIDDEN naming '{permission}', got {body.GetRawText()}");
         }
 

@@ -15,7 +15,7 @@ public sealed class GraphContext(GraphRecords records, ConfigHolder config, Time
     /// How often a change of <c>graph.deps</c> is retried: every link, unlink and tree of the graph serialises on that one
     /// record, so a crowd of agents linking at once queues there; its writes are small, so waiting a turn is cheap.
     /// </summary>
-    public const int MaxDependencyAttempts = 100;
+    public const int MaxDependencyAttempts = 200;
 
     /// <summary>How often a timed-out store call is re-read and retried before STORE_UNAVAILABLE.</summary>
     public const int MaxUnavailableAttempts = 3;

@@ -155,9 +155,16 @@ internal sealed partial class HttpNode : IAsyncDisposable
         }
     }
 
-    private static async Task<HttpNode> StartInAsync(HttpNode node, string[] extraArgs, CancellationToken cancellationToken)
+    /// <summary>Starts a node on <c>WorkDir/tasks.db</c> listening on <paramref name="listen"/> (e.g. an https URL).</summary>
+    public static Task<HttpNode> StartListeningAsync(string listen, CancellationToken cancellationToken, params string[] extraArgs)
     {
-        var psi = NewStartInfo(node.WorkDir, ["serve", "--http", "http://127.0.0.1:0", .. node.StoreArgs, .. extraArgs]);
+        var workDir = TestPaths.TempDir("http");
+        return StartInAsync(new HttpNode(workDir, ["--db", Path.Combine(workDir, "tasks.db")]), extraArgs, cancellationToken, listen);
+    }
+
+    private static async Task<HttpNode> StartInAsync(HttpNode node, string[] extraArgs, CancellationToken cancellationToken, string listen = "http://127.0.0.1:0")
+    {
+        var psi = NewStartInfo(node.WorkDir, ["serve", "--http", listen, .. node.StoreArgs, .. extraArgs]);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -232,6 +239,6 @@ internal sealed partial class HttpNode : IAsyncDisposable
         return psi;
     }
 
-    [GeneratedRegex(@"listening on (?<url>http://127\.0\.0\.1:\d+/mcp)")]
+    [GeneratedRegex(@"listening on (?<url>https?://127\.0\.0\.1:\d+/mcp)")]
     private static partial Regex ListeningLine();
 }

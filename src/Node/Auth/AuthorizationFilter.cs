@@ -26,9 +26,15 @@ public static class AuthorizationFilter
                 return await next(request, cancellationToken);
             }
 
+            TagScope? scope = null;
             try
             {
                 await AuthorizeAsync(request, principal, call, tool, cancellationToken);
+                if (principal.Tags is { Count: > 0 })
+                {
+                    scope = new TagScope(principal, request.Services!.GetRequiredService<GraphRuntime>().Reads);
+                    scope.Apply(call.Name, ToolPermissions.Of(call.Name) == Permission.Read, call.Arguments!);
+                }
             }
             catch (TaskGraphException ex)
             {
@@ -39,7 +45,8 @@ public static class AuthorizationFilter
                 return ToolErrors.Result(ToolErrors.ToEnvelope(ex, out _));
             }
 
-            return await next(request, cancellationToken);
+            var result = await next(request, cancellationToken);
+            return scope is null ? result : scope.Filter(call.Name, result);
         };
 
     private static async Task AuthorizeAsync(

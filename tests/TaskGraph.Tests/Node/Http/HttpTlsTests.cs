@@ -63,7 +63,7 @@ public sealed class HttpTlsTests
             // A client that does not trust the certificate cannot talk to it at all.
             using var untrusting = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             await Assert.ThrowsAsync<HttpRequestException>(() => untrusting.GetAsync(new Uri(node.BaseUrl + "/healthz"), ct));
-    
+
         }
         finally
         {

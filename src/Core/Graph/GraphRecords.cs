@@ -69,9 +69,10 @@ public sealed class GraphRecords(IRecordStore store)
     }
 
     /// <summary>Creates (expected 0) or compare-and-swaps any record.</summary>
+    /// <remarks>Inside a call stamped with <see cref="AuditStamp.Current"/>, the record carries it as <c>audit</c>.</remarks>
     public ValueTask<ulong> PutAsync<T>(string key, T value, ulong expectedRevision, CancellationToken cancellationToken = default)
     {
-        var bytes = RecordJson.Serialize(value);
+        var bytes = AuditStamp.Current is { } stamp ? RecordJson.SerializeStamped(value, stamp) : RecordJson.Serialize(value);
         return expectedRevision == 0
             ? Store.CreateAsync(key, bytes, cancellationToken)
             : Store.UpdateAsync(key, bytes, expectedRevision, cancellationToken);

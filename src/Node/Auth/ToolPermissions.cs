@@ -41,7 +41,7 @@ public static class ToolPermissions
     /// <summary>The permission the tool itself needs; tools not in the table need <see cref="Permission.All"/> (admin).</summary>
     public static string Of(string tool) => ByTool.GetValueOrDefault(tool, Permission.All);
 
-    /// <summary>The extra permissions the arguments ask for: <c>force=true</c> needs force, <c>assignee</c> needs assign.</summary>
+    /// <summary>The extra permissions the arguments ask for: <c>force=true</c> needs force (except connect's), <c>assignee</c> needs assign.</summary>
     public static IEnumerable<string> ExtraFor(string tool, IDictionary<string, JsonElement>? arguments)
     {
         if (arguments is null)
@@ -49,7 +49,8 @@ public static class ToolPermissions
             yield break;
         }
 
-        if (arguments.TryGetValue("force", out var force) && force.ValueKind == JsonValueKind.True)
+        // connect's force is a reconnect as yourself (a bound token can only be itself), not an override of someone else.
+        if (tool != "connect" && arguments.TryGetValue("force", out var force) && force.ValueKind == JsonValueKind.True)
         {
             yield return Permission.Force;
         }

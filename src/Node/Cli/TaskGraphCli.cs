@@ -58,6 +58,7 @@ public static class TaskGraphCli
         serve.SetAction(ServeAsync);
         root.Subcommands.Add(serve);
         root.Subcommands.Add(TokenCommand.Build());
+        root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(Swarm.SwarmCommand.Build());
         root.SetAction(ServeAsync);
         return root;

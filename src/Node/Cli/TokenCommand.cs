@@ -1,13 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using TaskGraph.Bus.Connection;
-using TaskGraph.Core.Errors;
-using TaskGraph.Core.Storage;
 using TaskGraph.Node.Auth;
 using TaskGraph.Node.Configuration;
-using TaskGraph.Node.Hosting;
 
 namespace TaskGraph.Node.Cli;
 
@@ -102,41 +97,8 @@ public static class TokenCommand
             return 0;
         }, cancellationToken);
 
-    private static async Task<int> WithTokensAsync(ParseResult parse, Func<TokenStore, LoadedConfig, Task<int>> action, CancellationToken cancellationToken)
-    {
-        LoadedConfig config;
-        try
-        {
-            config = ConfigLoader.Load(ConfigLoadOptions.FromProcess(TaskGraphCli.Overrides(parse)));
-        }
-        catch (ConfigException ex)
-        {
-            return Fail($"configuration error: {ex.Message}");
-        }
+    private static Task<int> WithTokensAsync(ParseResult parse, Func<TokenStore, LoadedConfig, Task<int>> action, CancellationToken cancellationToken) =>
+        StoreCommand.RunAsync(parse, "token", (store, config) => action(new TokenStore(store, TimeProvider.System), config), cancellationToken);
 
-        using var loggers = LoggerFactory.Create(l => NodeHost.AddStderrLogging(l, LogLevel.Warning));
-        try
-        {
-            var (store, _) = await StoreFactory.OpenAsync(config, TimeProvider.System, loggers, cancellationToken);
-            await using (store)
-            {
-                return await action(new TokenStore(store, TimeProvider.System), config);
-            }
-        }
-        catch (TaskGraphException ex)
-        {
-            return Fail(ex.Message);
-        }
-        catch (Exception ex) when (ex is NatsStartupException or StoreUnavailableException)
-        {
-            await Console.Error.WriteLineAsync($"taskgraph token: cannot open the store: {ex.Message.ReplaceLineEndings(" ")}");
-            return TaskGraphCli.StoreErrorExitCode;
-        }
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine("taskgraph token: " + message);
-        return TaskGraphCli.ConfigErrorExitCode;
-    }
+    private static int Fail(string message) => StoreCommand.Fail("token", message);
 }

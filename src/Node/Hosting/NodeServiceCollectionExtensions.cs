@@ -49,6 +49,7 @@ public static class NodeServiceCollectionExtensions
             .WithTaskGraphTools(typeof(NodeHost).Assembly)
             .WithMessageFilters(f => f.AddIncomingFilter(CallParamsFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(AuthorizationFilter.Create))
+            .WithRequestFilters(f => f.AddCallToolFilter(AuditFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(ToolCallFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(FreshReadFilter.Create));
 

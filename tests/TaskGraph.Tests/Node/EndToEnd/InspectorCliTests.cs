@@ -23,7 +23,7 @@ public sealed class InspectorCliTests
         var problems = stderr.Split('\n').Where(l => l.StartsWith("Warning:", StringComparison.Ordinal) || l.StartsWith("Error:", StringComparison.Ordinal)).ToList();
         Assert.True(problems.Count == 0, $"schema portability problems:\n{stderr}");
         var tools = JsonDocument.Parse(stdout).RootElement.GetProperty("tools").EnumerateArray().ToList();
-        Assert.Equal(26, tools.Count);
+        Assert.Equal(27, tools.Count);
         var claim = tools.Single(t => t.GetProperty("name").GetString() == "claim");
         Assert.Equal(["worker_id"], claim.GetProperty("inputSchema").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
     }

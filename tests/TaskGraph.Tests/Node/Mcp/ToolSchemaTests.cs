@@ -39,8 +39,9 @@ public sealed class ToolSchemaTests
         { "project_history", [] },
         { "list_workflows", [] },
 
-        // Not in the catalogue: issue 12's long-poll for clients that ignore notifications.
+        // Not in the catalogue: issue 12's long-poll for clients that ignore notifications, and the audit trail.
         { "wait_for_events", [] },
+        { "audit", [] },
     };
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;

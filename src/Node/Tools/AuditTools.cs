@@ -44,15 +44,27 @@ internal sealed class AuditTools(GraphRuntime graph)
         });
     }
 
-    /// <summary>One entry as the tool and the CLI show it.</summary>
-    internal static Dictionary<string, object?> Row(AuditEntry e) => new()
+    /// <summary>One entry as the tool and the CLI show it (no nulls: an absent role or digest is left out).</summary>
+    internal static Dictionary<string, object> Row(AuditEntry e)
     {
-        ["position"] = e.Position,
-        ["at"] = e.At,
-        ["key"] = e.Key,
-        ["principal"] = e.Stamp.Principal,
-        ["role"] = e.Stamp.Role,
-        ["tool"] = e.Stamp.Tool,
-        ["digest"] = e.Stamp.Digest,
-    };
+        var row = new Dictionary<string, object>
+        {
+            ["position"] = e.Position,
+            ["at"] = e.At,
+            ["key"] = e.Key,
+            ["principal"] = e.Stamp.Principal,
+            ["tool"] = e.Stamp.Tool,
+        };
+        if (e.Stamp.Role is { } role)
+        {
+            row["role"] = role;
+        }
+
+        if (e.Stamp.Digest is { } digest)
+        {
+            row["digest"] = digest;
+        }
+
+        return row;
+    }
 }

@@ -355,6 +355,12 @@ internal sealed class ToolFuzzer(McpClient client, int seed, IEnumerable<string>
             args[$"unknown_{_rng.Next(100)}"] = HostileValue();
         }
 
+        // A long-poll left at its default would wait 30 s for news; the fuzz checks answers, not waiting.
+        if (tool.Name == "wait_for_events" && args["timeout_ms"] is null)
+        {
+            args["timeout_ms"] = _rng.Next(200);
+        }
+
         return (tool.Name, args);
     }
 

@@ -90,6 +90,14 @@ public static class Args
         : absent ? defaultValue
         : throw TaskGraphException.Invalid(field, $"{field} must be an integer");
 
+    /// <summary>A log position given back by an earlier answer (a non-negative integer), or null when absent.</summary>
+    public static ulong? Cursor(JsonElement? value, string field) => value switch
+    {
+        null or { ValueKind: JsonValueKind.Null } => null,
+        { ValueKind: JsonValueKind.Number } v when v.TryGetUInt64(out var position) => position,
+        _ => throw TaskGraphException.Invalid(field, $"{field} must be a non-negative integer (the cursor of a previous answer)"),
+    };
+
     /// <summary>Priority as task-graph-mcp reads it: int or numeric string clamped to 0..10; a non-numeric string means 5.</summary>
     public static int Priority(JsonElement? value, string field = "priority")
     {

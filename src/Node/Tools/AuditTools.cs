@@ -24,12 +24,7 @@ internal sealed class AuditTools(GraphRuntime graph)
         [Description("Most entries (1..1000, default 100).")][Range(1, 1000)] int? limit = null,
         CancellationToken cancellationToken = default)
     {
-        ulong after = 0;
-        if (since is { ValueKind: not JsonValueKind.Null } s && !(s.ValueKind == JsonValueKind.Number && s.TryGetUInt64(out after)))
-        {
-            throw TaskGraphException.Invalid("since", "since must be a non-negative integer (the cursor of a previous answer)");
-        }
-
+        var after = Args.Cursor(since, "since") ?? 0;
         if (limit is < 1 or > 1000)
         {
             throw TaskGraphException.Invalid("limit", "limit must be between 1 and 1000");

@@ -29,14 +29,7 @@ internal sealed class EventTools(GraphRuntime graph, TimeProvider time)
         [Description("Most events to return (1..1000, default 100).")][Range(1, 1000)] int? limit = null,
         CancellationToken cancellationToken = default)
     {
-        ulong? cursor = null;
-        if (since is { ValueKind: not JsonValueKind.Null } s)
-        {
-            cursor = s.ValueKind == JsonValueKind.Number && s.TryGetUInt64(out var position)
-                ? position
-                : throw TaskGraphException.Invalid("since", "since must be a non-negative integer (the cursor of a previous answer)");
-        }
-
+        var cursor = Args.Cursor(since, "since");
         var kindList = Args.StringOrArray(kinds, "kinds");
         foreach (var kind in kindList.Where(k => !EventFeed.Kinds.Contains(k)))
         {

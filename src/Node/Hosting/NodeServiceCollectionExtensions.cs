@@ -7,6 +7,7 @@ using TaskGraph.Core.Marks;
 using TaskGraph.Node.Auth;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Mcp;
+using TaskGraph.Node.Resources;
 
 namespace TaskGraph.Node.Hosting;
 
@@ -30,6 +31,8 @@ public static class NodeServiceCollectionExtensions
             services.TryAddSingleton(StoreStatus.Of(graph.Store));
             services.AddSingleton(new MarkFeed(graph.Context, graph.Workers, graph.Reads));
             services.AddHostedService<LeaseSweepService>();
+            services.AddSingleton<ResourceSubscriptions>();
+            services.AddHostedService<ResourceNotifier>();
         }
 
         return services;
@@ -47,6 +50,25 @@ public static class NodeServiceCollectionExtensions
                 o.ServerInstructions = NodeHost.Instructions;
             })
             .WithTaskGraphTools(typeof(NodeHost).Assembly)
+            .WithResources<QueryResources>()
+            .WithSubscribeToResourcesHandler((request, _) =>
+            {
+                if (request.Params?.Uri is { } uri && request.Services?.GetService<ResourceSubscriptions>() is { } subscriptions)
+                {
+                    subscriptions.Add(request.Server, uri);
+                }
+
+                return ValueTask.FromResult(new EmptyResult());
+            })
+            .WithUnsubscribeFromResourcesHandler((request, _) =>
+            {
+                if (request.Params?.Uri is { } uri && request.Services?.GetService<ResourceSubscriptions>() is { } subscriptions)
+                {
+                    subscriptions.Remove(request.Server, uri);
+                }
+
+                return ValueTask.FromResult(new EmptyResult());
+            })
             .WithMessageFilters(f => f.AddIncomingFilter(CallParamsFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(AuthorizationFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(AuditFilter.Create))

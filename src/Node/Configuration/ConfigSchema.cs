@@ -41,7 +41,7 @@ public static class ConfigSchema
         "server.nats.token", "server.nats.user", "server.nats.password", "server.nats.nkey_seed", "server.nats.creds_file",
         "server.nats.tls.ca", "server.nats.tls.cert", "server.nats.tls.key",
         "server.http.url", "server.http.tls.cert", "server.http.tls.key", "server.http.allowed_hosts", "server.http.allowed_origins",
-        "server.auth.roles.*.permissions",
+        "server.auth.roles.*.permissions", "server.notifications.coalesce_ms",
         "server.ui.mode", "server.ui.port", "server.ui.retry_initial_ms", "server.ui.retry_jitter_ms", "server.ui.retry_max_ms",
         "server.ui.retry_multiplier",
         "paths.root", "paths.style", "paths.map_windows_drives", "paths.mappings.*",

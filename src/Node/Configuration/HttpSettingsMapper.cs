@@ -54,6 +54,20 @@ public static class HttpSettingsMapper
         return roles;
     }
 
+    /// <summary><c>server.notifications.coalesce_ms</c> (10..10000, default 100).</summary>
+    public static TimeSpan MapNotificationWindow(Dictionary<string, object?> tree, ConfigReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var notifications = reader.Map(reader.Map(tree, "server", "server"), "notifications", "server.notifications");
+        var ms = reader.Int(notifications, "coalesce_ms", "server.notifications.coalesce_ms") ?? 100;
+        if (ms is < 10 or > 10_000)
+        {
+            reader.Problem("server.notifications.coalesce_ms", $"must be between 10 and 10000, got {ms}");
+        }
+
+        return TimeSpan.FromMilliseconds(Math.Clamp(ms, 10, 10_000));
+    }
+
     /// <summary>An http(s) listen URL with a host that is an IP address or localhost; a problem text otherwise.</summary>
     public static Uri? ParseUrl(string text, out string? problem)
     {

@@ -21,6 +21,9 @@ public sealed record LoadedConfig
     /// <summary>The <c>server.http</c> settings (used when the node serves HTTP).</summary>
     public HttpSettings Http { get; init; } = new();
 
+    /// <summary><c>server.notifications.coalesce_ms</c>: changes within this window become one resource notification.</summary>
+    public TimeSpan NotificationWindow { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Role name to permissions: the default table, with <c>server.auth.roles</c> on top.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = Auth.PermissionTable.DefaultRoles;
 

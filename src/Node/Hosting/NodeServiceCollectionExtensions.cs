@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Marks;
@@ -60,6 +61,7 @@ public static class NodeServiceCollectionExtensions
 
                 return ValueTask.FromResult(new EmptyResult());
             })
+            .WithSubscriptionsListenHandler(ListenAsync)
             .WithUnsubscribeFromResourcesHandler((request, _) =>
             {
                 if (request.Params?.Uri is { } uri && request.Services?.GetService<ResourceSubscriptions>() is { } subscriptions)
@@ -74,6 +76,42 @@ public static class NodeServiceCollectionExtensions
             .WithRequestFilters(f => f.AddCallToolFilter(AuditFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(ToolCallFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(FreshReadFilter.Create));
+
+    /// <summary>
+    /// A 2026-07-28 <c>subscriptions/listen</c>: acknowledges the resource subscriptions (the only kind a node delivers),
+    /// then streams their updates on the request's own response until the client goes away.
+    /// </summary>
+    private static async ValueTask<EmptyResult> ListenAsync(RequestContext<SubscriptionsListenRequestParams> request, CancellationToken cancellationToken)
+    {
+        var uris = request.Params?.Notifications?.ResourceSubscriptions ?? [];
+        var subscriptions = request.Services?.GetService<ResourceSubscriptions>();
+        var target = NotificationTarget.Listen(request.Server, request.JsonRpcRequest.Id);
+        await target.AcknowledgeAsync(subscriptions is null ? [] : uris, cancellationToken);
+        if (subscriptions is null)
+        {
+            return new EmptyResult();
+        }
+
+        foreach (var uri in uris)
+        {
+            subscriptions.Add(target, uri);
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client closed the stream.
+        }
+        finally
+        {
+            subscriptions.Forget(target);
+        }
+
+        return new EmptyResult();
+    }
 
     /// <summary>Same as the <see cref="LoadedConfig"/> overload for a ready config without files behind it.</summary>
     public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, TaskGraphConfig config) =>

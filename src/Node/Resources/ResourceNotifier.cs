@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using ModelContextProtocol.Protocol;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Storage;
+using TaskGraph.Node.Configuration;
 
 namespace TaskGraph.Node.Resources;
 
@@ -10,11 +10,8 @@ namespace TaskGraph.Node.Resources;
 /// Follows the store's change log (so changes made through any node count) and, once per coalescing window, sends
 /// <c>notifications/resources/updated</c> to every session subscribed to a resource the changes touched.
 /// </summary>
-internal sealed partial class ResourceNotifier(GraphRuntime graph, ResourceSubscriptions subscriptions, ILogger<ResourceNotifier> logger) : BackgroundService
+internal sealed partial class ResourceNotifier(GraphRuntime graph, NodeConfig config, ResourceSubscriptions subscriptions, ILogger<ResourceNotifier> logger) : BackgroundService
 {
-    /// <summary>Changes within this window become one notification per resource.</summary>
-    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(100);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var position = await graph.Store.GetPositionAsync(stoppingToken);
@@ -41,7 +38,8 @@ internal sealed partial class ResourceNotifier(GraphRuntime graph, ResourceSubsc
                         Touch(changes.Current.Key, pending);
                         if (flushAt == DateTime.MaxValue)
                         {
-                            flushAt = DateTime.UtcNow + Window;
+                            // Changes within the window become one notification per resource.
+                            flushAt = DateTime.UtcNow + config.Loaded.NotificationWindow;
                         }
 
                         next = changes.MoveNextAsync().AsTask();
@@ -82,17 +80,16 @@ internal sealed partial class ResourceNotifier(GraphRuntime graph, ResourceSubsc
     private async Task NotifyAsync(HashSet<string> pending, CancellationToken cancellationToken)
     {
         bool Affected(string uri) => pending.Contains(uri) || pending.Any(p => p.EndsWith('/') && uri.StartsWith(p, StringComparison.Ordinal));
-        foreach (var (server, uri) in subscriptions.Matching(Affected).ToList())
+        foreach (var (target, uri) in subscriptions.Matching(Affected).ToList())
         {
             try
             {
-                await server.SendNotificationAsync(
-                    NotificationMethods.ResourceUpdatedNotification, new ResourceUpdatedNotificationParams { Uri = uri }, cancellationToken: cancellationToken);
+                await target.SendUpdatedAsync(uri, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // The session is gone (closed, timed out): stop notifying it.
-                subscriptions.Forget(server);
+                subscriptions.Forget(target);
                 LogSessionGone(logger, ex.Message);
             }
         }

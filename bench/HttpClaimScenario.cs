@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -13,7 +12,7 @@ namespace TaskGraph.Bench;
 /// transport, the token check and the filters. <paramref name="protocolVersion"/> null is the client's newest (stateless
 /// on the server); "2025-06-18" holds a session.
 /// </summary>
-internal sealed partial class HttpClaimScenario(string name, string? protocolVersion) : IScenario
+internal sealed class HttpClaimScenario(string name, string? protocolVersion) : IScenario
 {
     private const int DefaultIterations = 1_000;
     private const int Tasks = 50;
@@ -31,31 +30,9 @@ internal sealed partial class HttpClaimScenario(string name, string? protocolVer
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchOptions options, TextWriter notes, CancellationToken cancellationToken)
     {
         var iterations = options.IterationsOr(DefaultIterations);
-        var dir = Path.Combine(Path.GetTempPath(), $"tg-bench-http-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        var db = Path.Combine(dir, "tasks.db");
-        var secret = (await RunCliAsync(dir, ["token", "create", "--name", "bench", "--role", "admin", "--db", db], cancellationToken).ConfigureAwait(false)).Trim();
-        using var node = Start(dir, ["serve", "--http", "http://127.0.0.1:0", "--db", db]);
-        var url = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        node.ErrorDataReceived += (_, e) =>
+        await using var node = await HttpBenchNode.StartAsync(cancellationToken).ConfigureAwait(false);
         {
-            if (e.Data is not null && ListeningUrl().Match(e.Data) is { Success: true } m)
-            {
-                url.TrySetResult(m.Groups[1].Value);
-            }
-        };
-        node.BeginErrorReadLine();
-        try
-        {
-            var endpoint = await url.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-            var transport = new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Endpoint = new Uri(endpoint),
-                TransportMode = HttpTransportMode.StreamableHttp,
-                AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + secret },
-            });
-            var clientOptions = protocolVersion is null ? null : new McpClientOptions { ProtocolVersion = protocolVersion };
-            await using var client = await McpClient.CreateAsync(transport, clientOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using var client = await node.ConnectAsync(protocolVersion, cancellationToken).ConfigureAwait(false);
             await CallAsync(client, "connect", new() { ["worker_id"] = "bench" }, cancellationToken).ConfigureAwait(false);
             for (var t = 0; t < Tasks; t++)
             {
@@ -100,12 +77,6 @@ internal sealed partial class HttpClaimScenario(string name, string? protocolVer
                 },
             ];
         }
-        finally
-        {
-            node.Kill(entireProcessTree: true);
-            await node.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            Directory.Delete(dir, recursive: true);
-        }
     }
 
     private static async Task CycleAsync(McpClient client, int i, LatencySamples? samples, CancellationToken cancellationToken)
@@ -126,27 +97,4 @@ internal sealed partial class HttpClaimScenario(string name, string? protocolVer
         }
     }
 
-    private static Process Start(string dir, string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(NodeRssScenario.NodeDll());
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["TASK_GRAPH_USER_DIR"] = Path.Combine(dir, ".user");
-        return Process.Start(psi) ?? throw new InvalidOperationException("could not start the node");
-    }
-
-    private static async Task<string> RunCliAsync(string dir, string[] args, CancellationToken cancellationToken)
-    {
-        using var process = Start(dir, args);
-        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        return process.ExitCode == 0 ? stdout : throw new InvalidOperationException($"taskgraph {string.Join(' ', args)} exited {process.ExitCode}");
-    }
-
-    [GeneratedRegex(@"listening on (http://[^ ]+/mcp)")]
-    private static partial Regex ListeningUrl();
 }

@@ -187,7 +187,7 @@ internal sealed class NodeRssScenario(string name, string variant, IReadOnlyDict
         return result.IsError is true;
     }
 
-    private static (double RssMiB, double PeakMiB) Memory(int pid)
+    internal static (double RssMiB, double PeakMiB) Memory(int pid)
     {
         double Field(string[] lines, string key) =>
             lines.Where(l => l.StartsWith(key, StringComparison.Ordinal))

@@ -46,7 +46,28 @@ public sealed class InspectorCliTests
         Assert.Equal(("INVALID_FIELD_VALUE", "limit"), (String(envelope, "code"), String(envelope, "field")));
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> InspectAsync(string[] method)
+    [Fact]
+    public async Task The_inspector_lists_and_calls_the_tools_over_http_with_a_bearer_token_and_is_refused_without_one()
+    {
+        var ct = Timeout(120);
+        await using var node = await Http.HttpNode.StartAsync(ct);
+        var secret = await node.CreateTokenAsync("inspector", "admin", ct);
+        string[] target = [node.Endpoint.ToString(), "--transport", "http", "--header", "Authorization: Bearer " + secret];
+
+        var (exit, stdout, stderr) = await InspectAsync(["--method", "tools/list"], target);
+        Assert.True(exit == 0, $"inspector exited {exit}:\n{stderr}");
+        Assert.Equal(27, JsonDocument.Parse(stdout).RootElement.GetProperty("tools").GetArrayLength());
+
+        (exit, stdout, stderr) = await InspectAsync(["--method", "tools/call", "--tool-name", "create", "--tool-arg", "title=over http"], target);
+        Assert.True(exit == 0, $"inspector exited {exit}:\n{stderr}");
+        Assert.Contains("over http", stdout, StringComparison.Ordinal);
+
+        (exit, _, _) = await InspectAsync(["--method", "tools/list"], [node.Endpoint.ToString(), "--transport", "http"]);
+        Assert.NotEqual(0, exit);
+    }
+
+    /// <summary>Runs the Inspector CLI against <paramref name="target"/> (default: a fresh stdio node).</summary>
+    private static async Task<(int Exit, string Stdout, string Stderr)> InspectAsync(string[] method, string[]? target = null)
     {
         var inspector = Path.Combine(InspectorDir, "node_modules", ".bin", "mcp-inspector");
         Assert.True(
@@ -65,7 +86,8 @@ public sealed class InspectorCliTests
             };
             // --strict (schema portability check) only goes with tools/list.
             string[] strict = method.Contains("tools/list") ? ["--strict"] : [];
-            foreach (var arg in (string[])["--cli", .. strict, "dotnet", NodeProcess.NodeDll, "serve", "--db", Path.Combine(workDir, "tasks.db"), .. method])
+            target ??= ["dotnet", NodeProcess.NodeDll, "serve", "--db", Path.Combine(workDir, "tasks.db")];
+            foreach (var arg in (string[])["--cli", .. strict, .. target, .. method])
             {
                 psi.ArgumentList.Add(arg);
             }

@@ -46,6 +46,12 @@ public static class TokenCommand
     private static Task<int> CreateAsync(ParseResult parse, CancellationToken cancellationToken) =>
         WithTokensAsync(parse, async (tokens, config) =>
         {
+            var name = parse.GetValue(NameOption)!;
+            if (name.Length is 0 or > 100 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@'))
+            {
+                return Fail($"--name: '{name}' must be 1 to 100 letters, digits, '-', '_', '.' or '@'");
+            }
+
             var role = parse.GetValue(RoleOption)!;
             if (!new PermissionTable(config.Roles).HasRole(role))
             {
@@ -59,7 +65,7 @@ public static class TokenCommand
             }
 
             var tags = parse.GetValue(TagsOption)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var secret = await tokens.CreateAsync(parse.GetValue(NameOption)!, role, parse.GetValue(WorkerOption), tags, expires, cancellationToken);
+            var secret = await tokens.CreateAsync(name, role, parse.GetValue(WorkerOption), tags, expires, cancellationToken);
             await Console.Out.WriteLineAsync(secret);
             await Console.Error.WriteLineAsync("taskgraph token: created; the secret above is shown once (only its hash is stored)");
             return 0;

@@ -164,6 +164,13 @@ public sealed class HttpAuthTests(HttpNodeFixture fixture) : IClassFixture<HttpN
         Assert.Equal(2, badRole.ExitCode);
         Assert.DoesNotContain("tgk_", badRole.Stdout, StringComparison.Ordinal);
 
+        foreach (var badName in new[] { "", "two words", new string('n', 101) })
+        {
+            var refused = await fixture.Node.RunCliAsync(ct, "token", "create", "--name", badName, "--role", "viewer");
+            Assert.True(refused.ExitCode == 2 && refused.Stderr.Contains("--name", StringComparison.Ordinal), $"name '{badName}': exit {refused.ExitCode}, {refused.Stderr}");
+            Assert.DoesNotContain("tgk_", refused.Stdout, StringComparison.Ordinal);
+        }
+
         var json = await fixture.Node.RunCliAsync(ct, "token", "list", "--json");
         Assert.Equal(0, json.ExitCode);
         Assert.DoesNotContain(secret, json.Stdout, StringComparison.Ordinal);

@@ -31,52 +31,50 @@ internal sealed class HttpClaimScenario(string name, string? protocolVersion) : 
     {
         var iterations = options.IterationsOr(DefaultIterations);
         await using var node = await HttpBenchNode.StartAsync(cancellationToken).ConfigureAwait(false);
+        await using var client = await node.ConnectAsync(protocolVersion, cancellationToken).ConfigureAwait(false);
+        await CallAsync(client, "connect", new() { ["worker_id"] = "bench" }, cancellationToken).ConfigureAwait(false);
+        for (var t = 0; t < Tasks; t++)
         {
-            await using var client = await node.ConnectAsync(protocolVersion, cancellationToken).ConfigureAwait(false);
-            await CallAsync(client, "connect", new() { ["worker_id"] = "bench" }, cancellationToken).ConfigureAwait(false);
-            for (var t = 0; t < Tasks; t++)
-            {
-                await CallAsync(client, "create", new() { ["id"] = $"http-{t}", ["title"] = $"Task {t}" }, cancellationToken).ConfigureAwait(false);
-            }
-
-            // Warm-up of both paths, then alternate them so drift hits both alike.
-            for (var i = 0; i < 50; i++)
-            {
-                await CycleAsync(client, i, null, cancellationToken).ConfigureAwait(false);
-                await CallAsync(client, "list_workflows", [], cancellationToken).ConfigureAwait(false);
-            }
-
-            var ours = new LatencySamples();
-            var baseline = new LatencySamples();
-            var wall = Stopwatch.GetTimestamp();
-            for (var i = 0; i < iterations; i++)
-            {
-                await CycleAsync(client, i, ours, cancellationToken).ConfigureAwait(false);
-                var start = Stopwatch.GetTimestamp();
-                await CallAsync(client, "list_workflows", [], cancellationToken).ConfigureAwait(false);
-                baseline.Add(start, Stopwatch.GetTimestamp());
-            }
-
-            ours.AddWall(wall, Stopwatch.GetTimestamp(), iterations);
-            notes.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name}: {iterations} claims over HTTP ({Description}); aim of issue 12: within 1.5x of a trivial call"));
-            return
-            [
-                new BenchResult
-                {
-                    Scenario = name,
-                    Store = Store,
-                    Concurrency = 1,
-                    OpsPerSecond = Math.Round(ours.OpsPerSecond, 0),
-                    MedianUs = Math.Round(ours.MedianUs, 1),
-                    P99Us = Math.Round(ours.PercentileUs(0.99), 1),
-                    Baseline = "list_workflows over HTTP",
-                    BaselineMedianUs = Math.Round(baseline.MedianUs, 1),
-                    BaselineP99Us = Math.Round(baseline.PercentileUs(0.99), 1),
-                    Samples = ours.Count,
-                },
-            ];
+            await CallAsync(client, "create", new() { ["id"] = $"http-{t}", ["title"] = $"Task {t}" }, cancellationToken).ConfigureAwait(false);
         }
+
+        // Warm-up of both paths, then alternate them so drift hits both alike.
+        for (var i = 0; i < 50; i++)
+        {
+            await CycleAsync(client, i, null, cancellationToken).ConfigureAwait(false);
+            await CallAsync(client, "list_workflows", [], cancellationToken).ConfigureAwait(false);
+        }
+
+        var ours = new LatencySamples();
+        var baseline = new LatencySamples();
+        var wall = Stopwatch.GetTimestamp();
+        for (var i = 0; i < iterations; i++)
+        {
+            await CycleAsync(client, i, ours, cancellationToken).ConfigureAwait(false);
+            var start = Stopwatch.GetTimestamp();
+            await CallAsync(client, "list_workflows", [], cancellationToken).ConfigureAwait(false);
+            baseline.Add(start, Stopwatch.GetTimestamp());
+        }
+
+        ours.AddWall(wall, Stopwatch.GetTimestamp(), iterations);
+        notes.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {iterations} claims over HTTP ({Description}); aim of issue 12: within 1.5x of a trivial call"));
+        return
+        [
+            new BenchResult
+            {
+                Scenario = name,
+                Store = Store,
+                Concurrency = 1,
+                OpsPerSecond = Math.Round(ours.OpsPerSecond, 0),
+                MedianUs = Math.Round(ours.MedianUs, 1),
+                P99Us = Math.Round(ours.PercentileUs(0.99), 1),
+                Baseline = "list_workflows over HTTP",
+                BaselineMedianUs = Math.Round(baseline.MedianUs, 1),
+                BaselineP99Us = Math.Round(baseline.PercentileUs(0.99), 1),
+                Samples = ours.Count,
+            },
+        ];
     }
 
     private static async Task CycleAsync(McpClient client, int i, LatencySamples? samples, CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public static class NodeHttp
         logging(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            var port = serving.Url.IsDefaultPort && serving.Url.Port < 0 ? 0 : serving.Url.Port;
+            var port = serving.Url.Port;
             void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
             {
                 if (serving.Url.Scheme == Uri.UriSchemeHttps)

@@ -54,7 +54,7 @@ public sealed class WorkerBindingTests(HttpNodeFixture fixture) : IClassFixture<
         var me = Unique("reader");
         var rival = Unique("rival");
         var task = Unique("read-task");
-        var file = "src/" + Unique("shared") + ".cs";
+        var file = "src/" + Unique("common") + ".cs";
         await fixture.Admin.CallAsync("create", new { id = task, title = "Visible to every reader" }, ct);
         await fixture.Admin.CallAsync("connect", new { worker_id = rival }, ct);
         await fixture.Admin.CallAsync("mark_file", new { agent = rival, file, reason = "editing" }, ct);

@@ -40,10 +40,11 @@ public static class NodeServiceCollectionExtensions
             services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Status);
             services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Marks);
             services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Subscriptions);
+            services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Pending);
             foreach (var graph in graphs.All)
             {
                 services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<LeaseSweepService>(sp, graph.Runtime));
-                services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<ResourceNotifier>(sp, graph.Runtime, graph.Subscriptions));
+                services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<ResourceNotifier>(sp, graph.Runtime, graph.Subscriptions, graph.Pending));
             }
         }
 
@@ -86,6 +87,7 @@ public static class NodeServiceCollectionExtensions
             .WithMessageFilters(f => f.AddIncomingFilter(CallParamsFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(AuthorizationFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(AuditFilter.Create))
+            .WithRequestFilters(f => f.AddCallToolFilter(PendingEventsFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(ToolCallFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(FreshReadFilter.Create));
 

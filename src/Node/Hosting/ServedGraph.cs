@@ -1,5 +1,6 @@
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Marks;
+using TaskGraph.Core.Queries;
 using TaskGraph.Node.Auth;
 using TaskGraph.Node.Resources;
 
@@ -22,6 +23,8 @@ public sealed class ServedGraph
         Marks = new MarkFeed(runtime.Context, runtime.Workers, runtime.Reads);
         Subscriptions = new ResourceSubscriptions();
         Tokens = new TokenStore(runtime.Store, TimeProvider.System);
+        var reads = runtime.Reads;
+        Pending = new PendingEvents(reads.Workers().SelectMany(w => reads.TasksOwnedBy(w.Id).Select(t => (t.Id, w.Id))));
     }
 
     /// <summary>The graph's name (<c>--graph</c>).</summary>
@@ -41,6 +44,9 @@ public sealed class ServedGraph
 
     /// <summary>Who is subscribed to which of the graph's resources on this node.</summary>
     public ResourceSubscriptions Subscriptions { get; }
+
+    /// <summary>The unseen events per worker (<c>pending_events</c>), fed by the resource notifier's log watch.</summary>
+    public PendingEvents Pending { get; }
 
     /// <summary>The bearer tokens kept in the graph's store.</summary>
     public TokenStore Tokens { get; }

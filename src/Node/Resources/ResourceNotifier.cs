@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TaskGraph.Core.Graph;
+using TaskGraph.Core.Queries;
 using TaskGraph.Core.Storage;
 using TaskGraph.Node.Configuration;
 
@@ -8,9 +9,11 @@ namespace TaskGraph.Node.Resources;
 
 /// <summary>
 /// Follows the store's change log (so changes made through any node count) and, once per coalescing window, sends
-/// <c>notifications/resources/updated</c> to every session subscribed to a resource the changes touched.
+/// <c>notifications/resources/updated</c> to every session subscribed to a resource the changes touched. The same
+/// watch feeds the workers' unseen-event counts (<see cref="PendingEvents"/>).
 /// </summary>
-internal sealed partial class ResourceNotifier(GraphRuntime graph, NodeConfig config, ResourceSubscriptions subscriptions, ILogger<ResourceNotifier> logger) : BackgroundService
+internal sealed partial class ResourceNotifier(
+    GraphRuntime graph, NodeConfig config, ResourceSubscriptions subscriptions, PendingEvents unseen, ILogger<ResourceNotifier> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,6 +39,7 @@ internal sealed partial class ResourceNotifier(GraphRuntime graph, NodeConfig co
 
                         position = changes.Current.Position;
                         Touch(changes.Current.Key, pending);
+                        unseen.Observe(changes.Current);
                         if (flushAt == DateTime.MaxValue)
                         {
                             // Changes within the window become one notification per resource.

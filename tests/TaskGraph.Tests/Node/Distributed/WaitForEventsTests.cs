@@ -69,6 +69,36 @@ public sealed class WaitForEventsTests(NatsServerFixture nats)
         Assert.Equal(("quiet", "create"), (String(Events(all).Single(), "id"), String(Events(all).Single(), "change")));
     }
 
+    [Fact]
+    public async Task A_worker_whose_task_another_node_took_over_sees_pending_events_until_it_waits_for_them()
+    {
+        var ct = Timeout(90);
+        var graph = NewGraph("pending");
+        await using var one = await StartNodeAsync(nats.Server.Url, graph, ct);
+        await using var two = await StartNodeAsync(nats.Server.Url, graph, ct);
+        await one.CallAsync("connect", new { worker_id = "ada" }, ct);
+        await two.CallAsync("connect", new { worker_id = "bob" }, ct);
+        await one.CallAsync("create", new { id = "pend-1", title = "Ada's task" }, ct);
+        var claimed = await one.CallAsync("claim", new { worker_id = "ada", task = "pend-1" }, ct);
+        Assert.False(claimed.TryGetProperty("pending_events", out _), "ada's own claim is no event for ada: " + claimed.GetRawText());
+
+        // Bob, through the other node, takes ada's task over.
+        await two.CallAsync("claim", new { worker_id = "bob", task = "pend-1", force = true }, ct);
+        JsonElement heartbeat = default;
+        await UntilAsync(
+            async () => (heartbeat = await one.CallAsync("thinking", new { agent = "ada", thought = "still here" }, ct)).TryGetProperty("pending_events", out _),
+            "ada's heartbeat answer carries pending_events", ct);
+        Assert.Equal(1, heartbeat.GetProperty("pending_events").GetInt32());
+
+        // Bob's own answers carry nothing: the change was his.
+        Assert.False((await two.CallAsync("thinking", new { agent = "bob", thought = "mine now" }, ct)).TryGetProperty("pending_events", out _));
+
+        var seen = await one.CallAsync("wait_for_events", new { worker_id = "ada", since = 0, tasks = new[] { "pend-1" }, timeout_ms = 0 }, ct);
+        Assert.Contains(Events(seen), e => String(e, "owner") == "bob");
+        var after = await one.CallAsync("thinking", new { agent = "ada", thought = "seen it" }, ct);
+        Assert.False(after.TryGetProperty("pending_events", out _), "after wait_for_events the count is cleared: " + after.GetRawText());
+    }
+
     /// <summary>A wait started on <paramref name="two"/> before a create on <paramref name="one"/> returns it; returns the cursor.</summary>
     private static async Task<ulong> AssertCrossNodeAsync(NodeProcess one, NodeProcess two, string id, CancellationToken ct)
     {

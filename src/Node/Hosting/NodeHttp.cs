@@ -61,7 +61,7 @@ public static class NodeHttp
         builder.Services.AddSingleton(serving);
         builder.Services.AddSingleton(new RebindingGuard(serving));
         builder.Services.AddSingleton(sp => new TokenStore(sp.GetRequiredService<GraphRuntime>().Store, sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(sp => new BearerAuthentication(sp.GetRequiredService<TokenStore>()));
+        builder.Services.AddBearerAuthentication();
 
         var app = builder.Build();
         app.Use(async (context, next) =>

@@ -5,6 +5,7 @@ using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Storage;
+using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Node.Auth;
@@ -32,7 +33,7 @@ public static class AuthorizationFilter
                 await AuthorizeAsync(request, principal, call, tool, cancellationToken);
                 if (principal.Tags is { Count: > 0 })
                 {
-                    scope = new TagScope(principal, request.Services!.GetRequiredService<GraphRuntime>().Reads);
+                    scope = new TagScope(principal, request.Services!.GetRequiredService<ServedGraphs>().Current.Runtime.Reads);
                     scope.Apply(call.Name, ToolPermissions.Of(call.Name) == Permission.Read, call.Arguments!);
                 }
             }
@@ -129,7 +130,7 @@ public static class AuthorizationFilter
 
         try
         {
-            var record = await services.GetRequiredService<GraphRuntime>().Tasks.GetAsync(id, cancellationToken);
+            var record = await services.GetRequiredService<ServedGraphs>().Current.Runtime.Tasks.GetAsync(id, cancellationToken);
             return record.Owner == worker;
         }
         catch (TaskGraphException ex) when (ex.Code == ErrorCodes.TaskNotFound)

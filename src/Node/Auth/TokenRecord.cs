@@ -34,6 +34,11 @@ public sealed record TokenRecord
     [JsonPropertyName("expires_at")]
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>The graph it was listed from (<c>token list</c> only; a stored token opens the graph it is stored in).</summary>
+    [JsonPropertyName("graph")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Graph { get; init; }
+
     /// <summary>When it was created.</summary>
     [JsonPropertyName("created_at")]
     public DateTimeOffset CreatedAt { get; init; }

@@ -26,12 +26,28 @@ public sealed class TokenStore(IRecordStore store, TimeProvider time)
     /// <summary>Stores a new token and returns its secret (shown once).</summary>
     public async Task<string> CreateAsync(string name, string role, string? workerId, IReadOnlyList<string>? tags, TimeSpan? expiresIn, CancellationToken cancellationToken)
     {
-        if ((await ListAsync(cancellationToken).ConfigureAwait(false)).Any(t => t.Name == name))
+        var secret = NewSecret();
+        await CreateAsync(secret, name, role, workerId, tags, expiresIn, cancellationToken).ConfigureAwait(false);
+        return secret;
+    }
+
+    /// <summary>A fresh random secret: <c>tgk_</c> and 256 random bits, URL-safe.</summary>
+    public static string NewSecret() =>
+        SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Whether a token of that name exists (revoked ones do not).</summary>
+    public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken) =>
+        (await ListAsync(cancellationToken).ConfigureAwait(false)).Any(t => t.Name == name);
+
+    /// <summary>Stores a token for a given secret (one secret may open several graphs, each keeping its own copy).</summary>
+    public async Task CreateAsync(string secret, string name, string role, string? workerId, IReadOnlyList<string>? tags, TimeSpan? expiresIn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        if (await ExistsAsync(name, cancellationToken).ConfigureAwait(false))
         {
             throw new TaskGraphException(ErrorCodes.AlreadyExists, $"A token named '{name}' already exists; revoke it first or choose another name.") { Field = "name" };
         }
 
-        var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var now = time.GetUtcNow();
         var record = new TokenRecord
         {
@@ -43,7 +59,6 @@ public sealed class TokenStore(IRecordStore store, TimeProvider time)
             ExpiresAt = expiresIn is { } e ? now + e : null,
         };
         await store.CreateAsync(KeyOf(secret), JsonSerializer.SerializeToUtf8Bytes(record, Json), cancellationToken).ConfigureAwait(false);
-        return secret;
     }
 
     /// <summary>Every stored token (expired ones too), by name.</summary>

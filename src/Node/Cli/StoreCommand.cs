@@ -14,9 +14,21 @@ namespace TaskGraph.Node.Cli;
 /// </summary>
 internal static class StoreCommand
 {
-    /// <summary>Opens the store, runs <paramref name="action"/>, and closes it; returns the exit code.</summary>
-    public static async Task<int> RunAsync(
-        ParseResult parse, string command, Func<IRecordStore, LoadedConfig, Task<int>> action, CancellationToken cancellationToken)
+    /// <summary>Opens the store of the (first) graph, runs <paramref name="action"/>, and closes it; returns the exit code.</summary>
+    public static Task<int> RunAsync(
+        ParseResult parse, string command, Func<IRecordStore, LoadedConfig, Task<int>> action, CancellationToken cancellationToken) =>
+        RunEachAsync(parse, command, (stores, config) => action(stores[0].Store, config), cancellationToken, firstOnly: true);
+
+    /// <summary>
+    /// Opens the store of every graph <c>--graph</c> names (the configured one when none), runs <paramref name="action"/>
+    /// on them, and closes them; returns the exit code.
+    /// </summary>
+    public static async Task<int> RunEachAsync(
+        ParseResult parse,
+        string command,
+        Func<IReadOnlyList<(string Graph, IRecordStore Store)>, LoadedConfig, Task<int>> action,
+        CancellationToken cancellationToken,
+        bool firstOnly = false)
     {
         LoadedConfig config;
         try
@@ -31,10 +43,22 @@ internal static class StoreCommand
         using var loggers = LoggerFactory.Create(l => NodeHost.AddStderrLogging(l, LogLevel.Warning));
         try
         {
-            var (store, _) = await StoreFactory.OpenAsync(config, TimeProvider.System, loggers, cancellationToken);
-            await using (store)
+            var stores = new List<(string Graph, IRecordStore Store)>();
+            try
             {
-                return await action(store, config);
+                foreach (var graph in firstOnly ? config.ServedGraphs.Take(1) : config.ServedGraphs)
+                {
+                    stores.Add((graph, (await StoreFactory.OpenAsync(config, graph, TimeProvider.System, loggers, cancellationToken)).Store));
+                }
+
+                return await action(stores, config);
+            }
+            finally
+            {
+                foreach (var (_, store) in stores)
+                {
+                    await store.DisposeAsync();
+                }
             }
         }
         catch (TaskGraphException ex)

@@ -20,7 +20,12 @@ public static class TaskGraphCli
     private static readonly Option<string?> DbOption = new("--db") { Description = "SQLite database file (default task-graph/tasks.db)", Recursive = true };
     private static readonly Option<string?> ConfigOption = new("--config", "-c") { Description = "Config file used as the project tier (instead of task-graph/config.yaml)", Recursive = true };
     private static readonly Option<string?> NatsOption = new("--nats") { Description = "NATS server URL(s), comma-separated; selects the NATS store", Recursive = true };
-    private static readonly Option<string?> GraphOption = new("--graph") { Description = "Graph name (several graphs can share one NATS deployment)", Recursive = true };
+    private static readonly Option<string[]> GraphOption = new("--graph")
+    {
+        Description = "Graph name (default 'default'); repeat it to serve several graphs, the first at /mcp and on stdio, each at /mcp/<graph>",
+        Recursive = true,
+        Arity = ArgumentArity.OneOrMore,
+    };
     private static readonly Option<int?> StaleTimeoutOption = new("--stale-timeout") { Description = "Seconds without a heartbeat before a worker's lease expires", Recursive = true };
     private static readonly Option<int?> ClaimLimitOption = new("--claim-limit") { Description = "Most tasks one worker may own at once", Recursive = true };
     private static readonly Option<int?> NatsConnectTimeoutOption = new("--nats-connect-timeout") { Description = "Seconds to wait for NATS at start before giving up (default 10)", Recursive = true };
@@ -70,7 +75,8 @@ public static class TaskGraphCli
         DbPath = parse.GetValue(DbOption),
         ConfigFile = parse.GetValue(ConfigOption),
         NatsUrl = parse.GetValue(NatsOption),
-        Graph = parse.GetValue(GraphOption),
+        Graph = parse.GetValue(GraphOption) is [var first, ..] ? first : null,
+        MoreGraphs = parse.GetValue(GraphOption) is [_, .. var more] ? more : [],
         StaleTimeoutSeconds = parse.GetValue(StaleTimeoutOption),
         ClaimLimit = parse.GetValue(ClaimLimitOption),
         NatsConnectTimeoutSeconds = parse.GetValue(NatsConnectTimeoutOption),

@@ -8,7 +8,8 @@ namespace TaskGraph.Node.Cli;
 
 /// <summary>
 /// <c>taskgraph token create|list|revoke</c>: bearer tokens for HTTP, kept hashed in the graph's store (the same
-/// <c>--db</c> or <c>--nats</c>/<c>--graph</c> the nodes use), so every node sees a change within a second.
+/// <c>--db</c> or <c>--nats</c>/<c>--graph</c> the nodes use), so every node sees a change within a second. A token
+/// opens the graphs it is stored in: <c>--graph</c> repeated stores one secret in each named graph.
 /// </summary>
 public static class TokenCommand
 {
@@ -65,7 +66,20 @@ public static class TokenCommand
             }
 
             var tags = parse.GetValue(TagsOption)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var secret = await tokens.CreateAsync(name, role, parse.GetValue(WorkerOption), tags, expires, cancellationToken);
+            foreach (var (graph, store) in tokens)
+            {
+                if (await store.ExistsAsync(name, cancellationToken))
+                {
+                    return Fail($"a token named '{name}' already exists in graph '{graph}'; revoke it first or choose another name");
+                }
+            }
+
+            var secret = TokenStore.NewSecret();
+            foreach (var (_, store) in tokens)
+            {
+                await store.CreateAsync(secret, name, role, parse.GetValue(WorkerOption), tags, expires, cancellationToken);
+            }
+
             await Console.Out.WriteLineAsync(secret);
             await Console.Error.WriteLineAsync("taskgraph token: created; the secret above is shown once (only its hash is stored)");
             return 0;
@@ -74,7 +88,12 @@ public static class TokenCommand
     private static Task<int> ListAsync(ParseResult parse, CancellationToken cancellationToken) =>
         WithTokensAsync(parse, async (tokens, _) =>
         {
-            var all = await tokens.ListAsync(cancellationToken);
+            var all = new List<TokenRecord>();
+            foreach (var (graph, store) in tokens)
+            {
+                all.AddRange((await store.ListAsync(cancellationToken)).Select(t => t with { Graph = graph }));
+            }
+
             if (parse.GetValue(JsonOption))
             {
                 await Console.Out.WriteLineAsync(JsonSerializer.Serialize(all, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
@@ -84,7 +103,7 @@ public static class TokenCommand
             foreach (var t in all)
             {
                 var expires = t.ExpiresAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never";
-                await Console.Out.WriteLineAsync($"{t.Name}\trole={t.Role}\tworker={t.WorkerId ?? "-"}\ttags={(t.Tags is null ? "-" : string.Join(',', t.Tags))}\texpires={expires}");
+                await Console.Out.WriteLineAsync($"{t.Name}\tgraph={t.Graph}\trole={t.Role}\tworker={t.WorkerId ?? "-"}\ttags={(t.Tags is null ? "-" : string.Join(',', t.Tags))}\texpires={expires}");
             }
 
             return 0;
@@ -94,7 +113,13 @@ public static class TokenCommand
         WithTokensAsync(parse, async (tokens, _) =>
         {
             var name = parse.GetValue(RevokeName)!;
-            if (!await tokens.RevokeAsync(name, cancellationToken))
+            var revoked = false;
+            foreach (var (_, store) in tokens)
+            {
+                revoked |= await store.RevokeAsync(name, cancellationToken);
+            }
+
+            if (!revoked)
             {
                 return Fail($"no token named '{name}'");
             }
@@ -103,8 +128,10 @@ public static class TokenCommand
             return 0;
         }, cancellationToken);
 
-    private static Task<int> WithTokensAsync(ParseResult parse, Func<TokenStore, LoadedConfig, Task<int>> action, CancellationToken cancellationToken) =>
-        StoreCommand.RunAsync(parse, "token", (store, config) => action(new TokenStore(store, TimeProvider.System), config), cancellationToken);
+    private static Task<int> WithTokensAsync(
+        ParseResult parse, Func<IReadOnlyList<(string Graph, TokenStore Tokens)>, LoadedConfig, Task<int>> action, CancellationToken cancellationToken) =>
+        StoreCommand.RunEachAsync(
+            parse, "token", (stores, config) => action([.. stores.Select(s => (s.Graph, new TokenStore(s.Store, TimeProvider.System)))], config), cancellationToken);
 
     private static int Fail(string message) => StoreCommand.Fail("token", message);
 }

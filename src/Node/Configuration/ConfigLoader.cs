@@ -54,6 +54,7 @@ public static class ConfigLoader
         var roles = HttpSettingsMapper.MapRoles(tree, reader);
         var jwt = JwtSettingsMapper.Map(tree, reader);
         var notificationWindow = HttpSettingsMapper.MapNotificationWindow(tree, reader);
+        var graphs = Graphs(config.Server.Graph, options.Cli.MoreGraphs, reader);
         reader.ThrowIfProblems();
 
         var configDirs = new List<string>(options.InstallDirectories);
@@ -103,6 +104,7 @@ public static class ConfigLoader
             Config = config,
             NatsUrl = natsUrl,
             Nats = nats,
+            Graphs = graphs,
             FeedbackEnabled = feedback,
             Http = http,
             Roles = roles,
@@ -114,6 +116,32 @@ public static class ConfigLoader
             Sources = [.. sources, .. workflowFiles.Values.SelectMany(f => f.Sources), .. overlays.Values.SelectMany(f => f.Sources)],
             Warnings = warnings,
         };
+    }
+
+    /// <summary>
+    /// The served graphs: the configured one, then the other <c>--graph</c> names; each a name a bucket and a file can
+    /// carry (letters, digits, '-', '_'; at most 64), none twice.
+    /// </summary>
+    private static List<string> Graphs(string first, IReadOnlyList<string> more, ConfigReader reader)
+    {
+        var graphs = new List<string>();
+        foreach (var graph in more.Prepend(first))
+        {
+            if (graph.Length is 0 or > 64 || !graph.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                reader.Problem("server.graph", $"graph name '{graph}' must be 1 to 64 letters, digits, '-' or '_'");
+            }
+            else if (graphs.Contains(graph, StringComparer.Ordinal))
+            {
+                reader.Problem("server.graph", $"graph '{graph}' is named twice (--graph)");
+            }
+            else
+            {
+                graphs.Add(graph);
+            }
+        }
+
+        return graphs;
     }
 
     private static (string? File, string? Dir) ResolveProjectTier(ConfigLoadOptions options, List<string> warnings)

@@ -12,8 +12,11 @@ public sealed record ConfigOverrides
     /// <summary>--nats: NATS server URLs (selects the nats store).</summary>
     public string? NatsUrl { get; init; }
 
-    /// <summary>--graph: graph name.</summary>
+    /// <summary>--graph: graph name (the first <c>--graph</c> when it is repeated).</summary>
     public string? Graph { get; init; }
+
+    /// <summary>The second and later <c>--graph</c>: more graphs a node serves (at <c>/mcp/&lt;graph&gt;</c>).</summary>
+    public IReadOnlyList<string> MoreGraphs { get; init; } = [];
 
     /// <summary>--stale-timeout: seconds.</summary>
     public int? StaleTimeoutSeconds { get; init; }

@@ -9,6 +9,15 @@ public sealed record LoadedConfig
     /// <summary>The validated config the rules run on.</summary>
     public required TaskGraphConfig Config { get; init; }
 
+    /// <summary>
+    /// The graphs a node serves, each with its own store: <see cref="ServerSettings.Graph"/> first (at <c>/mcp</c> and on
+    /// stdio), then the other <c>--graph</c> names (at <c>/mcp/&lt;graph&gt;</c>).
+    /// </summary>
+    public IReadOnlyList<string> Graphs { get; init; } = [];
+
+    /// <summary>The graphs served: <see cref="Graphs"/>, or the configured graph alone when none were listed.</summary>
+    public IReadOnlyList<string> ServedGraphs => Graphs.Count > 0 ? Graphs : [Config.Server.Graph];
+
     /// <summary>NATS URLs when the nats store is selected.</summary>
     public string? NatsUrl { get; init; }
 

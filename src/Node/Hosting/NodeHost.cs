@@ -38,8 +38,9 @@ public static class NodeHost
         RunAsync(config, logLevel, stdio: true, http: null, cancellationToken);
 
     /// <summary>
-    /// Serves MCP over stdio, Streamable HTTP (<paramref name="http"/>), or both, on one graph runtime. With stdio, the
-    /// node stops when stdin closes; HTTP alone runs until the process is stopped.
+    /// Serves MCP over stdio, Streamable HTTP (<paramref name="http"/>), or both, for each served graph (its own store and
+    /// runtime; stdio serves the first). With stdio, the node stops when stdin closes; HTTP alone runs until the process
+    /// is stopped.
     /// </summary>
     public static async Task RunAsync(LoadedConfig config, LogLevel logLevel, bool stdio, HttpServing? http, CancellationToken cancellationToken = default)
     {
@@ -58,26 +59,56 @@ public static class NodeHost
         }
 
         var nodeConfig = new NodeConfig(config);
-        IRecordStore? store = null;
-        string location;
-        GraphRuntime graph;
+        var opened = new List<ServedGraph>();
         try
         {
-            (store, location) = await StoreFactory.OpenAsync(config, TimeProvider.System, bootLoggers, startup.Token);
-            graph = await GraphRuntime.StartAsync(store, nodeConfig.Rules, TimeProvider.System, Environment.CurrentDirectory, bootLoggers, startup.Token);
-        }
-        catch (OperationCanceledException) when (stdin?.Closed.IsCancellationRequested == true)
-        {
-            if (store is not null)
+            foreach (var name in config.ServedGraphs)
             {
-                await store.DisposeAsync();
+                IRecordStore? store = null;
+                try
+                {
+                    (store, var location) = await StoreFactory.OpenAsync(config, name, TimeProvider.System, bootLoggers, startup.Token);
+                    var runtime = await GraphRuntime.StartAsync(store, nodeConfig.Rules, TimeProvider.System, Environment.CurrentDirectory, bootLoggers, startup.Token);
+                    opened.Add(new ServedGraph(name, runtime, location));
+                }
+                catch when (store is not null && opened.All(g => g.Runtime.Store != store))
+                {
+                    await store.DisposeAsync();
+                    throw;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var graph in opened)
+            {
+                await graph.Runtime.DisposeAsync();
             }
 
-            NodeLog.StdinClosedWhileStarting(bootLogger);
-            return;
+            if (ex is OperationCanceledException && stdin?.Closed.IsCancellationRequested == true)
+            {
+                NodeLog.StdinClosedWhileStarting(bootLogger);
+                return;
+            }
+
+            throw;
         }
 
-        await using var running = graph;
+        try
+        {
+            await ServeAsync(config, nodeConfig, new ServedGraphs(opened), logLevel, stdin, http, cancellationToken);
+        }
+        finally
+        {
+            foreach (var graph in opened)
+            {
+                await graph.Runtime.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task ServeAsync(LoadedConfig config, NodeConfig nodeConfig, ServedGraphs graphs, LogLevel logLevel, StdinPump? stdin, HttpServing? http, CancellationToken cancellationToken)
+    {
         IHost host;
         if (http is null)
         {
@@ -86,14 +117,14 @@ public static class NodeHost
                 DisableDefaults = true,
                 ContentRootPath = AppContext.BaseDirectory,
             });
-            Configure(builder.Services, builder.Logging, logLevel, nodeConfig, graph).WithStreamServerTransport(stdin!.Input, Console.OpenStandardOutput());
+            Configure(builder.Services, builder.Logging, logLevel, nodeConfig, graphs).WithStreamServerTransport(stdin!.Input, Console.OpenStandardOutput());
             host = builder.Build();
         }
         else
         {
             host = NodeHttp.Build(http, services =>
             {
-                var mcp = Configure(services, null, logLevel, nodeConfig, graph);
+                var mcp = Configure(services, null, logLevel, nodeConfig, graphs);
                 if (stdin is not null)
                 {
                     mcp.WithStreamServerTransport(stdin.Input, Console.OpenStandardOutput());
@@ -106,10 +137,13 @@ public static class NodeHost
         using (host)
         {
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskGraph.Node");
-            NodeLog.StoreOpened(logger, config.Config.Server.Store, location, graph.Reads.AppliedPosition);
-            if (StoreStatus.Of(graph.Store).Warning is { } storeWarning)
+            foreach (var graph in graphs.All)
             {
-                NodeLog.StoreWarning(logger, storeWarning);
+                NodeLog.StoreOpened(logger, config.Config.Server.Store, graph.Location, graph.Runtime.Reads.AppliedPosition);
+                if (graph.Status.Warning is { } storeWarning)
+                {
+                    NodeLog.StoreWarning(logger, storeWarning);
+                }
             }
 
             foreach (var source in config.Sources)
@@ -119,7 +153,7 @@ public static class NodeHost
 
             var c = config.Config;
             var transports = http is null ? "stdio" : stdin is null ? "HTTP" : "stdio and HTTP";
-            NodeLog.Serving(logger, Version, transports, c.Server.Store, c.Server.Graph, c.DefaultWorkflow.Name);
+            NodeLog.Serving(logger, Version, transports, c.Server.Store, string.Join(", ", graphs.All.Select(g => g.Name)), c.DefaultWorkflow.Name);
             await host.StartAsync(cancellationToken);
             if (http is not null)
             {
@@ -131,7 +165,7 @@ public static class NodeHost
         }
     }
 
-    private static IMcpServerBuilder Configure(IServiceCollection services, ILoggingBuilder? logging, LogLevel logLevel, NodeConfig nodeConfig, GraphRuntime graph)
+    private static IMcpServerBuilder Configure(IServiceCollection services, ILoggingBuilder? logging, LogLevel logLevel, NodeConfig nodeConfig, ServedGraphs graphs)
     {
         if (logging is not null)
         {
@@ -139,7 +173,7 @@ public static class NodeHost
         }
 
         services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        services.AddTaskGraphNode(nodeConfig, graph);
+        services.AddTaskGraphNode(nodeConfig, graphs);
         return services.AddTaskGraphMcpServer();
     }
 

@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.AspNetCore;
-using TaskGraph.Core.Graph;
 using TaskGraph.Node.Auth;
 
 namespace TaskGraph.Node.Hosting;
@@ -60,10 +59,10 @@ public static class NodeHttp
         mcp.WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
         builder.Services.AddSingleton(serving);
         builder.Services.AddSingleton(new RebindingGuard(serving));
-        builder.Services.AddSingleton(sp => new TokenStore(sp.GetRequiredService<GraphRuntime>().Store, sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddBearerAuthentication();
-
+        builder.Services.AddJwtBearer();
         var app = builder.Build();
+        var graphs = app.Services.GetRequiredService<ServedGraphs>();
+        var bearers = graphs.All.ToDictionary(g => g.Name, g => new BearerAuthentication(g.Tokens, app.Services.JwtValidatorIfConfigured()), StringComparer.Ordinal);
         app.Use(async (context, next) =>
         {
             if (context.RequestServices.GetRequiredService<RebindingGuard>().Refusal(context.Request) is { } refusal)
@@ -73,10 +72,29 @@ public static class NodeHttp
                 return;
             }
 
-            if (serving.RequireToken && context.Request.Path.StartsWithSegments(McpPath)
-                && !await context.RequestServices.GetRequiredService<BearerAuthentication>().AuthenticateAsync(context))
+            if (context.Request.Path.StartsWithSegments(McpPath, out var rest))
             {
-                return;
+                // /mcp is the default graph, /mcp/<graph> any served graph; the graph rides on the user from here on.
+                var graph = rest.HasValue ? graphs.Find(rest.Value!.Trim('/')) : graphs.Default;
+                if (graph is null)
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    await context.Response.WriteAsJsonAsync(
+                        new Dictionary<string, string>
+                        {
+                            ["code"] = "NOT_FOUND",
+                            ["message"] = $"this node serves no graph '{rest.Value!.Trim('/')}' (graphs: {string.Join(", ", graphs.All.Select(g => g.Name))})",
+                        },
+                        context.RequestAborted);
+                    return;
+                }
+
+                if (serving.RequireToken && !await bearers[graph.Name].AuthenticateAsync(context))
+                {
+                    return;
+                }
+
+                context.User = ServedGraphs.Bind(context.User, graph.Name);
             }
 
             await next(context);
@@ -91,6 +109,11 @@ public static class NodeHttp
             ["resource_name"] = "TaskGraph",
         }));
         app.MapMcp(McpPath);
+        foreach (var graph in graphs.All)
+        {
+            app.MapMcp($"{McpPath}/{graph.Name}");
+        }
+
         return app;
     }
 
@@ -103,15 +126,26 @@ public static class NodeHttp
         return address.TrimEnd('/') + McpPath;
     }
 
-    private static async Task<IResult> ReadyAsync(GraphRuntime graph, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(ServedGraphs graphs, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        var positions = new Dictionary<string, ulong>(StringComparer.Ordinal);
         try
         {
-            // The fresh-read barrier: the store's newest position, then the read model reaching it.
-            await graph.Reads.CatchUpAsync(timeout.Token);
-            return Results.Json(new Dictionary<string, object> { ["status"] = "ready", ["applied_position"] = graph.Reads.AppliedPosition });
+            // The fresh-read barrier of every graph: the store's newest position, then the read model reaching it.
+            foreach (var graph in graphs.All)
+            {
+                await graph.Runtime.Reads.CatchUpAsync(timeout.Token);
+                positions[graph.Name] = graph.Runtime.Reads.AppliedPosition;
+            }
+
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["status"] = "ready",
+                ["applied_position"] = positions[graphs.Default.Name],
+                ["graphs"] = positions,
+            });
         }
         catch (Exception ex) when (ex is OperationCanceledException or Core.Storage.StoreUnavailableException && !cancellationToken.IsCancellationRequested)
         {

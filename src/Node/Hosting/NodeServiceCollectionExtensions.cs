@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Graph;
-using TaskGraph.Core.Marks;
 using TaskGraph.Node.Auth;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Mcp;
@@ -17,23 +17,34 @@ public static class NodeServiceCollectionExtensions
 {
     /// <summary>Registers the config (<see cref="NodeConfig"/>), <see cref="TimeProvider.System"/> and the Core services.</summary>
     public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, LoadedConfig config) =>
-        services.AddTaskGraphNode(new NodeConfig(config), null);
+        services.AddTaskGraphNode(new NodeConfig(config), (ServedGraphs?)null);
 
     /// <summary>Registers the config, the clock, and (when given) the running graph with its services and lease sweeper.</summary>
-    public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, NodeConfig config, GraphRuntime? graph)
+    public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, NodeConfig config, GraphRuntime? graph) =>
+        services.AddTaskGraphNode(config, graph is null ? null : new ServedGraphs([new ServedGraph(config.Loaded.Config.Server.Graph, graph, string.Empty)]));
+
+    /// <summary>
+    /// Registers the config, the clock, and (when given) the served graphs: the per-graph services (the runtime, mark
+    /// feed, subscriptions, store status) resolve to the graph of the message being handled, and every graph gets its
+    /// own lease sweeper and resource notifier.
+    /// </summary>
+    public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, NodeConfig config, ServedGraphs? graphs)
     {
         services.AddSingleton(config);
         services.AddSingleton(config.Rules);
         services.TryAddSingleton(new PermissionTable(config.Loaded.Roles));
         services.TryAddSingleton(TimeProvider.System);
-        if (graph is not null)
+        if (graphs is not null)
         {
-            services.AddSingleton(graph);
-            services.TryAddSingleton(StoreStatus.Of(graph.Store));
-            services.AddSingleton(new MarkFeed(graph.Context, graph.Workers, graph.Reads));
-            services.AddHostedService<LeaseSweepService>();
-            services.AddSingleton<ResourceSubscriptions>();
-            services.AddHostedService<ResourceNotifier>();
+            services.AddSingleton(graphs);
+            services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Status);
+            services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Marks);
+            services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Subscriptions);
+            foreach (var graph in graphs.All)
+            {
+                services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<LeaseSweepService>(sp, graph.Runtime));
+                services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<ResourceNotifier>(sp, graph.Runtime, graph.Subscriptions));
+            }
         }
 
         return services;
@@ -71,6 +82,7 @@ public static class NodeServiceCollectionExtensions
 
                 return ValueTask.FromResult(new EmptyResult());
             })
+            .WithMessageFilters(f => f.AddIncomingFilter(GraphSelectionFilter.Create))
             .WithMessageFilters(f => f.AddIncomingFilter(CallParamsFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(AuthorizationFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(AuditFilter.Create))

@@ -17,19 +17,37 @@ public static class StoreFactory
     /// the connect timeout (<c>server.nats.connect_timeout_seconds</c>) or at once on a permanent error, with a
     /// <see cref="NatsStartupException"/> whose message is one line.
     /// </summary>
-    public static async Task<(IRecordStore Store, string Location)> OpenAsync(LoadedConfig config, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static Task<(IRecordStore Store, string Location)> OpenAsync(LoadedConfig config, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        OpenAsync(config, config.Config.Server.Graph, time, loggers, cancellationToken);
+
+    /// <summary>Opens the store of one named graph (a node serves one or several); as the other overload otherwise.</summary>
+    public static async Task<(IRecordStore Store, string Location)> OpenAsync(LoadedConfig config, string graph, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var server = config.Config.Server;
+        ArgumentNullException.ThrowIfNull(config);
         if (config.Nats is { } nats)
         {
-            var store = await OpenNatsAsync(nats, loggers, cancellationToken);
-            return (store, $"{NatsUrls.Redact(nats.Url)}, graph {nats.Graph}, bucket {store.BucketName}");
+            var store = await OpenNatsAsync(nats with { Graph = graph }, loggers, cancellationToken);
+            return (store, $"{NatsUrls.Redact(nats.Url)}, graph {graph}, bucket {store.BucketName}");
         }
 
-        var path = Path.GetFullPath(server.DbPath);
+        var path = SqlitePath(config, graph);
         var sqlite = await SqliteRecordStore.OpenAsync(new SqliteStoreOptions { Path = path }, time, cancellationToken);
         return (sqlite, path);
     }
+
+    /// <summary>
+    /// A graph's SQLite file: <c>server.db_path</c> (<c>--db</c>) for the graph named <c>default</c>, and
+    /// <c>&lt;graph&gt;.db</c> beside it for any other, so every command that names a graph finds the same file.
+    /// </summary>
+    public static string SqlitePath(LoadedConfig config, string graph)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var path = Path.GetFullPath(config.Config.Server.DbPath);
+        return graph == DefaultGraph ? path : Path.Combine(Path.GetDirectoryName(path)!, graph + ".db");
+    }
+
+    /// <summary>The graph a node serves when none is named.</summary>
+    public const string DefaultGraph = "default";
 
     private static async Task<NatsRecordStore> OpenNatsAsync(NatsStoreOptions nats, ILoggerFactory loggers, CancellationToken cancellationToken)
     {

@@ -3,6 +3,8 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Graph;
 
+using TaskGraph.Node.Hosting;
+
 namespace TaskGraph.Node.Mcp;
 
 /// <summary>
@@ -22,7 +24,7 @@ public static class FreshReadFilter
         {
             if (request.MatchedPrimitive is McpServerTool tool
                 && IsRead(tool)
-                && request.Services?.GetService<GraphRuntime>() is { } graph
+                && request.Services?.GetService<ServedGraphs>()?.Current.Runtime is { } graph
                 && graph.Config.Current.Server.Reads != "local")
             {
                 await graph.Reads.CatchUpAsync(cancellationToken);

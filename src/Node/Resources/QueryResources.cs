@@ -4,6 +4,7 @@ using ModelContextProtocol.Server;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
+using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Node.Resources;
@@ -14,8 +15,10 @@ namespace TaskGraph.Node.Resources;
 /// <c>notifications/resources/updated</c> (<see cref="ResourceNotifier"/>).
 /// </summary>
 [McpServerResourceType]
-internal sealed class QueryResources(GraphRuntime graph)
+internal sealed class QueryResources(ServedGraphs served)
 {
+    private readonly GraphRuntime _graph = served.Current.Runtime;
+
     private const int Most = 1000;
 
     [McpServerResource(UriTemplate = "query://tasks/all", Name = "tasks-all", MimeType = "application/json")]
@@ -44,23 +47,23 @@ internal sealed class QueryResources(GraphRuntime graph)
 
     [McpServerResource(UriTemplate = "query://files/marks", Name = "files-marks", MimeType = "application/json")]
     [Description("Every file mark and lock.")]
-    public string Marks() => Json(new { marks = graph.Reads.ListMarks(null, null, null).Select(m => new { file = m.File, agent = m.Agent, task = m.TaskId, is_lock = m.IsLock, reason = m.Reason }) });
+    public string Marks() => Json(new { marks = _graph.Reads.ListMarks(null, null, null).Select(m => new { file = m.File, agent = m.Agent, task = m.TaskId, is_lock = m.IsLock, reason = m.Reason }) });
 
     [McpServerResource(UriTemplate = "query://agents/all", Name = "agents-all", MimeType = "application/json")]
     [Description("Every connected worker.")]
-    public string Agents() => Json(new { agents = graph.Reads.Workers().Select(w => new { id = w.Id, tags = w.Tags, heartbeat_deadline = w.HeartbeatDeadline, last_status = w.LastStatus }) });
+    public string Agents() => Json(new { agents = _graph.Reads.Workers().Select(w => new { id = w.Id, tags = w.Tags, heartbeat_deadline = w.HeartbeatDeadline, last_status = w.LastStatus }) });
 
     [McpServerResource(UriTemplate = "query://stats/summary", Name = "stats-summary", MimeType = "application/json")]
     [Description("How many tasks are in each status.")]
     public string Summary()
     {
-        var tasks = graph.Reads.ListTasks(new TaskListQuery { Limit = int.MaxValue }, graph.QueryRules()).Tasks;
+        var tasks = _graph.Reads.ListTasks(new TaskListQuery { Limit = int.MaxValue }, _graph.QueryRules()).Tasks;
         return Json(new { total = tasks.Count, by_status = tasks.GroupBy(t => t.Status).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()) });
     }
 
     private string Tasks(TaskListQuery query)
     {
-        var page = graph.Reads.ListTasks(query, graph.QueryRules());
+        var page = _graph.Reads.ListTasks(query, _graph.QueryRules());
         return Json(new { tasks = page.Tasks.Select(Row), has_more = page.HasMore });
     }
 

@@ -6,14 +6,17 @@ using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Queries;
+using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Node.Tools;
 
 /// <summary>audit: who changed what, from the store's own log (admin only over HTTP).</summary>
 [McpServerToolType]
-internal sealed class AuditTools(GraphRuntime graph)
+internal sealed class AuditTools(ServedGraphs served)
 {
+    private readonly GraphRuntime _graph = served.Current.Runtime;
+
     [McpServerTool(Name = "audit", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("The audit trail (admin only): every write made by a tool call, with the principal (token name, or stdio), "
         + "its role, the tool and a digest of the arguments, oldest first. Returns {entries, cursor}; pass cursor as since.")]
@@ -30,7 +33,7 @@ internal sealed class AuditTools(GraphRuntime graph)
             throw TaskGraphException.Invalid("limit", "limit must be between 1 and 1000");
         }
 
-        var entries = await new AuditLog(graph.Store).ReadAsync(
+        var entries = await new AuditLog(_graph.Store).ReadAsync(
             after, Args.OptionalString(principal, "principal", 200), Args.OptionalString(tool, "tool", 100), null, limit ?? 100, cancellationToken);
         return ToolResults.Json(new Dictionary<string, object>
         {

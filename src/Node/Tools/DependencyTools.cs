@@ -7,14 +7,17 @@ using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
+using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Node.Tools;
 
 /// <summary>Dependency tools: link, unlink, relink.</summary>
 [McpServerToolType]
-internal sealed class DependencyTools(GraphRuntime graph)
+internal sealed class DependencyTools(ServedGraphs served)
 {
+    private readonly GraphRuntime _graph = served.Current.Runtime;
+
     [McpServerTool(Name = "link", Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Add typed dependencies from every 'from' to every 'to'. blocks/follows: 'to' cannot start until 'from' is done. contains: 'from' is the parent "
         + "(a task has one parent). Cycles are refused (DEPENDENCY_CYCLE).")]
@@ -28,7 +31,7 @@ internal sealed class DependencyTools(GraphRuntime graph)
     {
         var froms = Args.StringOrArray(from, "from", required: true, 200);
         var tos = Args.StringOrArray(to, "to", required: true, 200);
-        var result = await graph.Dependencies.LinkAsync(froms, tos, type ?? "blocks", worker_id ?? agent, cancellationToken);
+        var result = await _graph.Dependencies.LinkAsync(froms, tos, type ?? "blocks", worker_id ?? agent, cancellationToken);
 
         // A single pair that could not be linked is an error the agent must see as one.
         if (froms.Count == 1 && tos.Count == 1 && result.Created.Count == 0)
@@ -63,7 +66,7 @@ internal sealed class DependencyTools(GraphRuntime graph)
         [Description("Who unlinks (recorded).")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await graph.Dependencies.UnlinkAsync(
+        var result = await _graph.Dependencies.UnlinkAsync(
             Args.StringOrArray(from, "from", required: true, 200), Args.StringOrArray(to, "to", required: true, 200), type ?? "blocks", agent, cancellationToken);
         return ToolResults.Json(new JsonObject
         {
@@ -86,7 +89,7 @@ internal sealed class DependencyTools(GraphRuntime graph)
         [Description("Who relinks (recorded).")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await graph.Dependencies.RelinkAsync(
+        var result = await _graph.Dependencies.RelinkAsync(
             Args.StringOrArray(prev_from, "prev_from", required: true, 200),
             Args.StringOrArray(prev_to, "prev_to", required: true, 200),
             Args.StringOrArray(from, "from", required: true, 200),

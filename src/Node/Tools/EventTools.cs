@@ -6,14 +6,17 @@ using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Queries;
+using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Node.Tools;
 
 /// <summary>wait_for_events: long-poll for changes, for clients that ignore MCP notifications.</summary>
 [McpServerToolType]
-internal sealed class EventTools(GraphRuntime graph, TimeProvider time)
+internal sealed class EventTools(ServedGraphs served, TimeProvider time)
 {
+    private readonly GraphRuntime _graph = served.Current.Runtime;
+
     private const int DefaultTimeoutMs = 30_000;
     private const int MaxTimeoutMs = 120_000;
 
@@ -47,7 +50,7 @@ internal sealed class EventTools(GraphRuntime graph, TimeProvider time)
             throw TaskGraphException.Invalid("limit", "limit must be between 1 and 1000");
         }
 
-        var page = await new EventFeed(graph.Store, time).WaitAsync(
+        var page = await new EventFeed(_graph.Store, time).WaitAsync(
             cursor,
             kindList.Count == 0 ? null : kindList.ToHashSet(StringComparer.Ordinal),
             taskList.Count == 0 ? null : taskList.ToHashSet(StringComparer.Ordinal),

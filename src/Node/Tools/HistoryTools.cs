@@ -8,14 +8,17 @@ using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Node.Tools;
 
 /// <summary>History tools: task_history and project_history, derived from the store's change log.</summary>
 [McpServerToolType]
-internal sealed class HistoryTools(GraphRuntime graph)
+internal sealed class HistoryTools(ServedGraphs served)
 {
+    private readonly GraphRuntime _graph = served.Current.Runtime;
+
     [McpServerTool(Name = "task_history", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("A task's status transitions (who, when, why) and the time spent per status and per agent.")]
     public Task<CallToolResult> TaskHistoryAsync(
@@ -23,14 +26,14 @@ internal sealed class HistoryTools(GraphRuntime graph)
         [Description("Only transitions into these statuses (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? states = null)
     {
         var id = Args.RequiredString(task, "task", 200);
-        if (graph.Reads.GetTask(id) is null)
+        if (_graph.Reads.GetTask(id) is null)
         {
             throw TaskGraphException.TaskNotFound(id);
         }
 
         var filter = Args.StringOrArray(states, "states");
-        var workflow = graph.Config.Current.DefaultWorkflow;
-        var history = graph.Reads.GetTaskHistory(id, filter.Count == 0 ? null : filter, workflow.IsTimed, graph.Context.NowMs);
+        var workflow = _graph.Config.Current.DefaultWorkflow;
+        var history = _graph.Reads.GetTaskHistory(id, filter.Count == 0 ? null : filter, workflow.IsTimed, _graph.Context.NowMs);
         var o = new JsonObject
         {
             ["history"] = Rows(history.History),
@@ -62,7 +65,7 @@ internal sealed class HistoryTools(GraphRuntime graph)
         var fromMs = ParseTime(from, "from");
         var toMs = ParseTime(to, "to");
         var filter = Args.StringOrArray(states, "states");
-        var history = graph.Reads.GetProjectHistory(fromMs, toMs, filter.Count == 0 ? null : filter, limit ?? 100, graph.Context.NowMs);
+        var history = _graph.Reads.GetProjectHistory(fromMs, toMs, filter.Count == 0 ? null : filter, limit ?? 100, _graph.Context.NowMs);
         return Task.FromResult(ToolResults.Json(new JsonObject
         {
             ["time_range"] = new JsonObject { ["from_ms"] = history.FromMs, ["to_ms"] = history.ToMs },

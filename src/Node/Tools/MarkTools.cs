@@ -8,14 +8,17 @@ using TaskGraph.Core.Graph;
 using TaskGraph.Core.Marks;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
+using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Node.Tools;
 
 /// <summary>File mark tools: mark_file, unmark_file, list_marks, mark_updates.</summary>
 [McpServerToolType]
-internal sealed class MarkTools(GraphRuntime graph, MarkFeed feed)
+internal sealed class MarkTools(ServedGraphs served, MarkFeed feed)
 {
+    private readonly GraphRuntime _graph = served.Current.Runtime;
+
     [McpServerTool(Name = "mark_file", Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Mark files you are editing so others know. Advisory marks held by someone else give a warning and stay theirs. "
         + "Names starting with 'lock:' are exclusive locks: if another live worker holds one, the call fails with LOCK_CONFLICT and takes nothing.")]
@@ -27,7 +30,7 @@ internal sealed class MarkTools(GraphRuntime graph, MarkFeed feed)
         [Description("Alias of agent.")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await graph.Marks.MarkAsync(
+        var result = await _graph.Marks.MarkAsync(
             Args.WorkerId(worker_id, agent)!, Args.StringOrArray(file, "file", required: true, Limits.PathLength), Args.OptionalString(task, "task", 200), reason, cancellationToken);
         var o = new JsonObject { ["success"] = true, ["marked"] = TaskJson.Strings(result.Marked) };
         if (result.LocksAcquired.Count > 0)
@@ -60,7 +63,7 @@ internal sealed class MarkTools(GraphRuntime graph, MarkFeed feed)
         CancellationToken cancellationToken = default)
     {
         var files = Args.StringOrArray(file, "file", maxLength: Limits.PathLength);
-        var removed = await graph.Marks.UnmarkAsync(Args.WorkerId(worker_id, agent)!, files.Count == 0 ? null : files, Args.OptionalString(task, "task", 200), reason, cancellationToken);
+        var removed = await _graph.Marks.UnmarkAsync(Args.WorkerId(worker_id, agent)!, files.Count == 0 ? null : files, Args.OptionalString(task, "task", 200), reason, cancellationToken);
         return ToolResults.Json(new JsonObject
         {
             ["success"] = true,
@@ -82,8 +85,8 @@ internal sealed class MarkTools(GraphRuntime graph, MarkFeed feed)
             throw new TaskGraphException(ErrorCodes.InvalidFieldValue, "At least one filter is required: files, agent or task") { Field = "filter" };
         }
 
-        var now = graph.Context.NowMs;
-        var marks = graph.Reads.ListMarks(paths.Count == 0 ? null : paths, agent, task);
+        var now = _graph.Context.NowMs;
+        var marks = _graph.Reads.ListMarks(paths.Count == 0 ? null : paths, agent, task);
         return Task.FromResult(ToolResults.Json(new JsonObject
         {
             ["marks"] = new JsonArray([.. marks.Select(m => (JsonNode?)Mark(m, now))]),

@@ -11,14 +11,17 @@ using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Tasks;
+using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Node.Tools;
 
 /// <summary>Task tools: create, create_tree, get, list_tasks, update, claim, delete, rename, scan, search.</summary>
 [McpServerToolType]
-internal sealed class TaskTools(GraphRuntime graph)
+internal sealed class TaskTools(ServedGraphs served)
 {
+    private readonly GraphRuntime _graph = served.Current.Runtime;
+
     [McpServerTool(Name = "create", Destructive = false, Idempotent = false, OpenWorld = false)]
     [Description("Create a task. Needs a title or a description (a missing title is taken from the description's first line).")]
     public async Task<CallToolResult> CreateAsync(
@@ -36,7 +39,7 @@ internal sealed class TaskTools(GraphRuntime graph)
         [Description("Who creates it (recorded in history).")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await graph.Tasks.CreateAsync(
+        var result = await _graph.Tasks.CreateAsync(
             new CreateTaskRequest
             {
                 Id = Args.OptionalString(id, "id", 200),
@@ -89,7 +92,7 @@ internal sealed class TaskTools(GraphRuntime graph)
         }
 
         var root = ParseNode(tree.Value, "tree", 0);
-        var result = await graph.Tasks.CreateTreeAsync(root, Args.OptionalString(parent, "parent", 200), child_type ?? "contains", Args.OptionalString(sibling_type, "sibling_type", 64), worker_id, cancellationToken);
+        var result = await _graph.Tasks.CreateTreeAsync(root, Args.OptionalString(parent, "parent", 200), child_type ?? "contains", Args.OptionalString(sibling_type, "sibling_type", 64), worker_id, cancellationToken);
         var o = new JsonObject
         {
             ["root"] = TaskJson.Task(result.Root),
@@ -117,8 +120,8 @@ internal sealed class TaskTools(GraphRuntime graph)
         CancellationToken cancellationToken = default)
     {
         var id = Args.RequiredString(task, "task", 200);
-        var record = await graph.Tasks.GetAsync(id, cancellationToken);
-        var blockedBy = graph.Reads.BlockedBy(id, graph.QueryRules(), unsatisfiedOnly: true);
+        var record = await _graph.Tasks.GetAsync(id, cancellationToken);
+        var blockedBy = _graph.Reads.BlockedBy(id, _graph.QueryRules(), unsatisfiedOnly: true);
         if (IsMarkdown(format))
         {
             var sb = new StringBuilder();
@@ -148,13 +151,13 @@ internal sealed class TaskTools(GraphRuntime graph)
             o["blocked_by"] = TaskJson.Strings(blockedBy);
         }
 
-        var parentId = graph.Reads.Parent(id);
+        var parentId = _graph.Reads.Parent(id);
         if (parentId is not null)
         {
             o["parent"] = parentId;
         }
 
-        var children = graph.Reads.Children(id);
+        var children = _graph.Reads.Children(id);
         if (children.Count > 0)
         {
             o["children"] = TaskJson.Strings(children);
@@ -208,20 +211,20 @@ internal sealed class TaskTools(GraphRuntime graph)
         IReadOnlyList<string>? agentTags = null;
         if (agent is not null)
         {
-            var worker = await graph.Context.Records.GetWorkerAsync(Limits.Id(agent, "agent"), cancellationToken)
+            var worker = await _graph.Context.Records.GetWorkerAsync(Limits.Id(agent, "agent"), cancellationToken)
                 ?? throw TaskGraphException.AgentNotFound(agent, "agent");
             agentTags = worker.Value.Tags;
         }
 
         var statuses = Args.StringOrArray(status, "status");
-        var workflow = graph.Config.Current.DefaultWorkflow;
+        var workflow = _graph.Config.Current.DefaultWorkflow;
         foreach (var s in statuses.Where(s => !workflow.HasState(s)))
         {
             throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid state '{s}'. Valid states: [{string.Join(", ", workflow.StateNames)}]") { Field = "status" };
         }
 
-        var rules = graph.QueryRules();
-        var page = graph.Reads.ListTasks(
+        var rules = _graph.QueryRules();
+        var page = _graph.Reads.ListTasks(
             new TaskListQuery
             {
                 Statuses = statuses,
@@ -243,7 +246,7 @@ internal sealed class TaskTools(GraphRuntime graph)
             rules);
         if (IsMarkdown(format))
         {
-            var lines = page.Tasks.Select(t => TaskJson.MarkdownLine(t, graph.Reads.BlockedBy(t.Id, rules, true).Count)).ToList();
+            var lines = page.Tasks.Select(t => TaskJson.MarkdownLine(t, _graph.Reads.BlockedBy(t.Id, rules, true).Count)).ToList();
             var content = lines.Count == 0 ? "_No tasks._" : string.Join('\n', lines);
             if (page.HasMore)
             {
@@ -257,7 +260,7 @@ internal sealed class TaskTools(GraphRuntime graph)
         foreach (var t in page.Tasks)
         {
             var o = TaskJson.Task(t);
-            var blockers = graph.Reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true);
+            var blockers = _graph.Reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true);
             if (blockers.Count > 0)
             {
                 o["blocked_by"] = TaskJson.Strings(blockers);
@@ -297,7 +300,7 @@ internal sealed class TaskTools(GraphRuntime graph)
         [Description("Legacy alias of worker_id.")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await graph.Tasks.UpdateAsync(
+        var result = await _graph.Tasks.UpdateAsync(
             new UpdateTaskRequest
             {
                 WorkerId = Args.WorkerId(worker_id, agent)!,
@@ -360,8 +363,8 @@ internal sealed class TaskTools(GraphRuntime graph)
         }
 
         var result = taskId is not null
-            ? await graph.Tasks.ClaimAsync(workerId, taskId, force ?? false, cancellationToken)
-            : (await graph.ClaimNext.ClaimNextAsync(
+            ? await _graph.Tasks.ClaimAsync(workerId, taskId, force ?? false, cancellationToken)
+            : (await _graph.ClaimNext.ClaimNextAsync(
                 new ClaimNextRequest
                 {
                     WorkerId = workerId,
@@ -398,7 +401,7 @@ internal sealed class TaskTools(GraphRuntime graph)
         [Description("Legacy alias of worker_id.")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
-        var soft = await graph.Tasks.DeleteAsync(
+        var soft = await _graph.Tasks.DeleteAsync(
             Args.WorkerId(worker_id, agent)!, Args.RequiredString(task, "task", 200), cascade ?? false, reason, obliterate ?? false, force ?? false, cancellationToken);
         return ToolResults.Json(new { success = true, soft_deleted = soft });
     }
@@ -414,7 +417,7 @@ internal sealed class TaskTools(GraphRuntime graph)
     {
         var oldId = Args.RequiredString(task, "task", 200);
         var newId = Args.RequiredString(new_id, "new_id", 200);
-        await graph.Tasks.RenameAsync(Args.WorkerId(worker_id, agent)!, oldId, newId, cancellationToken);
+        await _graph.Tasks.RenameAsync(Args.WorkerId(worker_id, agent)!, oldId, newId, cancellationToken);
         return ToolResults.Json(new { success = true, old_id = oldId, new_id = newId });
     }
 
@@ -438,12 +441,12 @@ internal sealed class TaskTools(GraphRuntime graph)
             }
         }
 
-        if (graph.Reads.GetTask(id) is null)
+        if (_graph.Reads.GetTask(id) is null)
         {
             throw TaskGraphException.TaskNotFound(id);
         }
 
-        var scan = graph.Reads.Scan(id, before ?? 0, after ?? 0, above ?? 0, below ?? 0);
+        var scan = _graph.Reads.Scan(id, before ?? 0, after ?? 0, above ?? 0, below ?? 0);
         if (IsMarkdown(format))
         {
             var sb = new StringBuilder();
@@ -493,9 +496,9 @@ internal sealed class TaskTools(GraphRuntime graph)
         }
 
         _ = include_attachments;
-        var size = limit ?? Math.Min(graph.Config.Current.Server.DefaultPageSize, 20);
+        var size = limit ?? Math.Min(_graph.Config.Current.Server.DefaultPageSize, 20);
         var statuses = Args.StringOrArray(status_filter, "status_filter");
-        var page = graph.Reads.Search(q, size, offset ?? 0, statuses.Count == 0 ? null : statuses);
+        var page = _graph.Reads.Search(q, size, offset ?? 0, statuses.Count == 0 ? null : statuses);
         var results = new JsonArray();
         foreach (var hit in page.Hits)
         {

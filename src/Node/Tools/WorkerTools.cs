@@ -16,8 +16,10 @@ namespace TaskGraph.Node.Tools;
 
 /// <summary>Worker lifecycle tools: connect, disconnect, list_agents, cleanup_stale, thinking.</summary>
 [McpServerToolType]
-internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
+internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
 {
+    private readonly GraphRuntime _graph = served.Current.Runtime;
+
     private static readonly string Version =
         typeof(WorkerTools).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -36,7 +38,7 @@ internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
         [Description("Informational: config path.")] string? config_path = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await graph.Workers.ConnectAsync(
+        var result = await _graph.Workers.ConnectAsync(
             new ConnectRequest
             {
                 WorkerId = Args.OptionalString(worker_id, "worker_id", 200),
@@ -46,7 +48,7 @@ internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
                 Overlays = Args.StringOrArray(overlays, "overlays"),
             },
             cancellationToken);
-        var config = graph.Config.Current;
+        var config = _graph.Config.Current;
         var wf = result.Workflow;
         var worker = result.Worker;
         var o = new JsonObject
@@ -122,7 +124,7 @@ internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
         CancellationToken cancellationToken = default)
     {
         var id = Args.WorkerId(worker_id, agent)!;
-        var result = await graph.Workers.DisconnectAsync(id, Args.OptionalString(final_status, "final_status", 64), cancellationToken);
+        var result = await _graph.Workers.DisconnectAsync(id, Args.OptionalString(final_status, "final_status", 64), cancellationToken);
         return ToolResults.Json(new
         {
             success = true,
@@ -143,7 +145,7 @@ internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
         [Description("json (default) or markdown.")] string? format = null,
         CancellationToken cancellationToken = default)
     {
-        var timeout = stale_timeout ?? graph.Config.Current.Server.StaleTimeoutSeconds;
+        var timeout = stale_timeout ?? _graph.Config.Current.Server.StaleTimeoutSeconds;
         if (timeout < 0)
         {
             throw Core.Errors.TaskGraphException.Invalid("stale_timeout", "stale_timeout must be zero or positive");
@@ -155,9 +157,9 @@ internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
             throw Core.Errors.TaskGraphException.Invalid("depth", "depth must be between -3 and 3");
         }
 
-        EvictionResult? cleanup = timeout > 0 ? await graph.Workers.CleanupStaleAsync(timeout, null, null, cancellationToken) : null;
+        EvictionResult? cleanup = timeout > 0 ? await _graph.Workers.CleanupStaleAsync(timeout, null, null, cancellationToken) : null;
         var wanted = Args.StringOrArray(tags, "tags");
-        var views = await graph.Workers.ListAsync(cancellationToken);
+        var views = await _graph.Workers.ListAsync(cancellationToken);
         HashSet<string>? owners = null;
         if (task is not null)
         {
@@ -168,8 +170,8 @@ internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
                 var next = new List<string>();
                 foreach (var id in frontier)
                 {
-                    next.AddRange(graph.Reads.EdgesTo(id).Select(e => e.From));
-                    next.AddRange(graph.Reads.EdgesFrom(id).Select(e => e.To));
+                    next.AddRange(_graph.Reads.EdgesTo(id).Select(e => e.From));
+                    next.AddRange(_graph.Reads.EdgesFrom(id).Select(e => e.To));
                 }
 
                 frontier = [.. next.Where(ids.Add)];
@@ -181,10 +183,10 @@ internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
         string? fileHolder = null;
         if (file is not null)
         {
-            fileHolder = graph.Reads.ListMarks([MarkPaths.Normalise(file, Environment.CurrentDirectory)], null, null).FirstOrDefault()?.Agent ?? string.Empty;
+            fileHolder = _graph.Reads.ListMarks([MarkPaths.Normalise(file, Environment.CurrentDirectory)], null, null).FirstOrDefault()?.Agent ?? string.Empty;
         }
 
-        var now = graph.Context.NowMs;
+        var now = _graph.Context.NowMs;
         var selected = views
             .Where(v => wanted.All(v.Worker.Tags.Contains))
             .Where(v => owners is null || owners.Contains(v.Worker.Id))
@@ -234,9 +236,9 @@ internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
         [Description("Who asks (recorded in history).")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await graph.Workers.CleanupStaleAsync(timeout ?? graph.Config.Current.Server.StaleTimeoutSeconds, Args.OptionalString(final_status, "final_status", 64), worker_id, cancellationToken);
+        var result = await _graph.Workers.CleanupStaleAsync(timeout ?? _graph.Config.Current.Server.StaleTimeoutSeconds, Args.OptionalString(final_status, "final_status", 64), worker_id, cancellationToken);
         var o = Cleanup(result);
-        o["final_status"] = result.FinalStatus ?? graph.Config.Current.DefaultWorkflow.Settings.DisconnectState;
+        o["final_status"] = result.FinalStatus ?? _graph.Config.Current.DefaultWorkflow.Settings.DisconnectState;
         return ToolResults.Json(o);
     }
 
@@ -251,7 +253,7 @@ internal sealed class WorkerTools(GraphRuntime graph, StoreStatus store)
     {
         var id = Args.WorkerId(worker_id, agent)!;
         var text = Args.RequiredString(thought, "thought", Core.Graph.Limits.TextLength);
-        var updated = await graph.Workers.ThinkingAsync(id, text, Args.StringOrArray(tasks, "tasks"), cancellationToken);
+        var updated = await _graph.Workers.ThinkingAsync(id, text, Args.StringOrArray(tasks, "tasks"), cancellationToken);
         return ToolResults.Json(new { success = true, updated_count = updated });
     }
 

@@ -140,6 +140,25 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Repeated_graphs_are_served_in_order_the_first_being_the_configured_graph()
+    {
+        var loaded = ConfigLoader.Load(Options(cli: new ConfigOverrides { Graph = "alpha", MoreGraphs = ["beta", "gamma_2"] }));
+        Assert.Equal("alpha", loaded.Config.Server.Graph);
+        Assert.Equal(["alpha", "beta", "gamma_2"], loaded.ServedGraphs);
+        Assert.Equal(["default"], ConfigLoader.Load(Options()).ServedGraphs);
+    }
+
+    [Theory]
+    [InlineData("has space", "graph name 'has space' must be 1 to 64 letters")]
+    [InlineData("dots.not.allowed", "graph name 'dots.not.allowed' must be")]
+    [InlineData("alpha", "graph 'alpha' is named twice")]
+    public void A_bad_or_repeated_graph_name_fails_naming_the_key(string second, string expected)
+    {
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(cli: new ConfigOverrides { Graph = "alpha", MoreGraphs = [second] })));
+        Assert.Contains("server.graph: " + expected, ex.Message);
+    }
+
+    [Fact]
     public void A_wrong_type_fails_naming_the_key()
     {
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options(project: "server:\n  claim_limit: lots\n")));

@@ -4,7 +4,7 @@ namespace TaskGraph.Tests.Node.Http;
 /// xunit class fixture: one HTTP node on its own SQLite file, an admin token for it and an admin MCP session (the
 /// client's default protocol). The tests of a class share it and use their own task and worker ids.
 /// </summary>
-public sealed class HttpNodeFixture : IAsyncLifetime
+public sealed class HttpNodeFixture : IAsyncLifetime, IRoleMatrixNodes
 {
     private HttpNode? _node;
     private HttpMcpSession? _admin;
@@ -17,6 +17,14 @@ public sealed class HttpNodeFixture : IAsyncLifetime
 
     /// <summary>An admin session, for setting up and for checking what changed.</summary>
     internal HttpMcpSession Admin => _admin ?? throw new InvalidOperationException("The node is not started.");
+
+    HttpNode IRoleMatrixNodes.Setup => Node;
+
+    HttpNode IRoleMatrixNodes.Acting => Node;
+
+    HttpMcpSession IRoleMatrixNodes.Admin => Admin;
+
+    string? IRoleMatrixNodes.ActingProtocol => null;
 
     /// <inheritdoc />
     public async Task InitializeAsync()

@@ -9,16 +9,31 @@ namespace TaskGraph.Tests.Node.Http;
 /// they do not answer FORBIDDEN naming the missing permission, after which an admin read shows the graph unchanged.
 /// The lead and worker tokens are bound to a worker id (so "owned" and "yourself" are unambiguous); the viewer's is not.
 /// Each test builds its own tasks on the class's node: open, open2, other (claimed by a rival), mine, ren, a parent
-/// with a child and a second parent.
+/// with a child and a second parent. Run on one SQLite node (<see cref="SqliteRoleMatrixTests"/>) and on two nodes
+/// sharing one nats-server, the roles acting through the other node than the admin's (<see cref="NatsTwoNodeRoleMatrixTests"/>).
 /// </summary>
-public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<HttpNodeFixture>
+public abstract class RoleMatrixTests
 {
+    private readonly IRoleMatrixNodes _nodes;
+
+    private protected RoleMatrixTests(IRoleMatrixNodes nodes) => _nodes = nodes;
+
+    private HttpMcpSession Admin => _nodes.Admin;
+
+    private async Task<HttpMcpSession> ActAsAsync(string role, CancellationToken ct, params string[] tokenArgs)
+    {
+        var secret = await _nodes.Setup.CreateTokenAsync(Unique("m-" + role), role, ct, tokenArgs);
+        var session = await HttpMcpSession.ConnectAsync(_nodes.Acting.Endpoint, secret, _nodes.ActingProtocol, ct);
+        Assert.Equal(_nodes.ActingProtocol ?? "2026-07-28", session.ProtocolVersion);
+        return session;
+    }
+
     [Fact]
     public async Task An_admin_token_may_call_every_tool()
     {
         var ct = Timeout(120);
         var g = await SetUpAsync("admin", ct);
-        await using var admin = await fixture.Node.ConnectAsync(await fixture.Node.CreateTokenAsync(Unique("m-admin"), "admin", ct), ct);
+        await using var admin = await ActAsAsync("admin", ct);
         var me = g.P + "-me";
 
         await ReadsAsync(admin, g, ct);
@@ -33,7 +48,7 @@ public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<Htt
         var forced = await admin.CallAsync("update", new { worker_id = me, task = g.Other, status = "completed", force = true }, ct);
         Assert.Equal("completed", String(forced, "status"));
         await admin.CallAsync("delete", new { worker_id = me, task = g.Open }, ct);
-        Assert.DoesNotContain(g.Open, Ids(await fixture.Admin.CallAsync("list_tasks", new { limit = 200 }, ct)));
+        Assert.DoesNotContain(g.Open, Ids(await Admin.CallAsync("list_tasks", new { limit = 200 }, ct)));
         await admin.CallAsync("cleanup_stale", new { worker_id = me }, ct);
         await admin.CallAsync("disconnect", new { worker_id = g.Rival }, ct);
         Assert.DoesNotContain(g.Rival, await AgentIdsAsync(ct));
@@ -46,7 +61,7 @@ public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<Htt
         var ct = Timeout(120);
         var g = await SetUpAsync("lead", ct);
         var me = g.P + "-me";
-        await using var lead = await fixture.Node.ConnectAsync(await fixture.Node.CreateTokenAsync(Unique("m-lead"), "lead", ct, "--worker-id", me), ct);
+        await using var lead = await ActAsAsync("lead", ct, "--worker-id", me);
 
         await ConnectFamilyAsync(lead, g, null, ct);
         await ReadsAsync(lead, g, ct);
@@ -71,7 +86,7 @@ public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<Htt
         var ct = Timeout(120);
         var g = await SetUpAsync("worker", ct);
         var me = g.P + "-me";
-        await using var worker = await fixture.Node.ConnectAsync(await fixture.Node.CreateTokenAsync(Unique("m-worker"), "worker", ct, "--worker-id", me), ct);
+        await using var worker = await ActAsAsync("worker", ct, "--worker-id", me);
 
         await ConnectFamilyAsync(worker, g, null, ct);
         await ReadsAsync(worker, g, ct);
@@ -103,7 +118,7 @@ public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<Htt
         var ct = Timeout(120);
         var g = await SetUpAsync("viewer", ct);
         var me = g.P + "-me";
-        await using var viewer = await fixture.Node.ConnectAsync(await fixture.Node.CreateTokenAsync(Unique("m-viewer"), "viewer", ct), ct);
+        await using var viewer = await ActAsAsync("viewer", ct);
 
         await ReadsAsync(viewer, g, ct);
 
@@ -156,7 +171,7 @@ public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<Htt
     {
         await s.CallAsync("create", new { id = g.P + "-new", title = "matrix new" }, ct);
         await s.CallAsync("create_tree", new { tree = new { id = g.P + "-tree", title = "matrix tree", children = new[] { new { id = g.P + "-leaf", title = "matrix leaf" } } } }, ct);
-        var all = Ids(await fixture.Admin.CallAsync("list_tasks", new { limit = 200 }, ct));
+        var all = Ids(await Admin.CallAsync("list_tasks", new { limit = 200 }, ct));
         Assert.Contains(g.P + "-new", all);
         Assert.Contains(g.P + "-leaf", all);
     }
@@ -171,7 +186,7 @@ public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<Htt
         await s.CallAsync("unlink", new { from = g.Open, to = g.Open2, type = "blocks" }, ct);
         var relinked = await s.CallAsync("relink", new { prev_from = g.Parent1, prev_to = g.Child, from = g.Parent2, to = g.Child }, ct);
         Assert.True(relinked.GetProperty("success").GetBoolean(), relinked.GetRawText());
-        Assert.Equal(g.Parent2, String(await fixture.Admin.CallAsync("get", new { task = g.Child }, ct), "parent"));
+        Assert.Equal(g.Parent2, String(await Admin.CallAsync("get", new { task = g.Child }, ct), "parent"));
     }
 
     /// <summary>A refused call: FORBIDDEN naming <paramref name="permission"/> (any permission when null), and nothing changed.</summary>
@@ -187,22 +202,22 @@ public sealed class RoleMatrixTests(HttpNodeFixture fixture) : IClassFixture<Htt
     /// <summary>What an admin sees: every task (full JSON, by id), the registered workers, the marks on the test's file.</summary>
     private async Task<string> SnapshotAsync(Graph g, CancellationToken ct)
     {
-        var tasks = (await fixture.Admin.CallAsync("list_tasks", new { limit = 200 }, ct)).GetProperty("tasks").EnumerateArray()
+        var tasks = (await Admin.CallAsync("list_tasks", new { limit = 200 }, ct)).GetProperty("tasks").EnumerateArray()
             .Select(t => t.GetRawText()).Order(StringComparer.Ordinal);
-        var marks = (await fixture.Admin.CallAsync("list_marks", new { files = new[] { g.File } }, ct)).GetProperty("marks").EnumerateArray()
+        var marks = (await Admin.CallAsync("list_marks", new { files = new[] { g.File } }, ct)).GetProperty("marks").EnumerateArray()
             .Select(m => String(m, "file") + "@" + String(m, "agent")).Order(StringComparer.Ordinal);
         return string.Join('\n', [.. tasks, "agents: " + string.Join(',', await AgentIdsAsync(ct)), "marks: " + string.Join(',', marks)]);
     }
 
     private async Task<List<string>> AgentIdsAsync(CancellationToken ct) =>
-        [.. (await fixture.Admin.CallAsync("list_agents", null, ct)).GetProperty("workers").EnumerateArray()
+        [.. (await Admin.CallAsync("list_agents", null, ct)).GetProperty("workers").EnumerateArray()
             .Select(w => String(w, "id")!).Order(StringComparer.Ordinal)];
 
     /// <summary>The admin builds the test's tasks and a rival worker that owns one of them.</summary>
     private async Task<Graph> SetUpAsync(string role, CancellationToken ct)
     {
         var g = new Graph(Unique("m" + role));
-        var admin = fixture.Admin;
+        var admin = Admin;
         foreach (var id in new[] { g.Open, g.Open2, g.Other, g.Mine, g.Ren, g.Parent1, g.Parent2 })
         {
             await admin.CallAsync("create", new { id, title = "matrix task " + id }, ct);

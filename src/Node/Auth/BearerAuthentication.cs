@@ -5,8 +5,10 @@ namespace TaskGraph.Node.Auth;
 /// <summary>
 /// Turns <c>Authorization: Bearer &lt;secret&gt;</c> into the request's user (a <see cref="Principal"/>), or answers 401
 /// with a <c>WWW-Authenticate</c> challenge that names the protected-resource metadata (RFC 9728), as MCP clients expect.
+/// A secret starting with <c>tgk_</c> is looked up in the <see cref="TokenStore"/>; any other one, when
+/// <c>server.auth.jwt</c> is set, is checked as a JWT by <paramref name="jwt"/>.
 /// </summary>
-public sealed class BearerAuthentication(TokenStore tokens)
+public sealed class BearerAuthentication(TokenStore tokens, JwtValidator? jwt = null)
 {
     /// <summary>The metadata document's path.</summary>
     public const string MetadataPath = "/.well-known/oauth-protected-resource";
@@ -25,14 +27,25 @@ public sealed class BearerAuthentication(TokenStore tokens)
         {
             problem = "the Authorization header must be 'Bearer <token>'";
         }
-        else if (await tokens.AuthenticateAsync(header[7..].Trim(), context.RequestAborted) is { } principal)
-        {
-            context.User = principal.ToClaims();
-            return true;
-        }
         else
         {
-            problem = "the token is unknown, revoked or expired";
+            var presented = header[7..].Trim();
+            Principal? principal;
+            if (jwt is null || presented.StartsWith(TokenStore.SecretPrefix, StringComparison.Ordinal))
+            {
+                principal = await tokens.AuthenticateAsync(presented, context.RequestAborted);
+                problem = principal is null ? "the token is unknown, revoked or expired" : null;
+            }
+            else
+            {
+                (principal, problem) = await jwt.ValidateAsync(presented, context.RequestAborted);
+            }
+
+            if (principal is not null)
+            {
+                context.User = principal.ToClaims();
+                return true;
+            }
         }
 
         var metadata = $"{context.Request.Scheme}://{context.Request.Host}{MetadataPath}";
@@ -40,7 +53,7 @@ public sealed class BearerAuthentication(TokenStore tokens)
         // RFC 6750: error="invalid_token" only when a token was presented.
         var error = header.Length == 0 ? string.Empty : "error=\"invalid_token\", ";
         context.Response.Headers.WWWAuthenticate = $"Bearer {error}resource_metadata=\"{metadata}\"";
-        await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["code"] = "UNAUTHENTICATED", ["message"] = problem }, context.RequestAborted);
+        await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["code"] = "UNAUTHENTICATED", ["message"] = problem ?? "the token is invalid" }, context.RequestAborted);
         return false;
     }
 }

@@ -52,6 +52,7 @@ public static class ConfigLoader
         var nats = NatsSettingsMapper.Map(tree, natsUrl, config.Server.Graph, options.Environment, reader, warnings);
         var http = HttpSettingsMapper.Map(tree, reader);
         var roles = HttpSettingsMapper.MapRoles(tree, reader);
+        var jwt = JwtSettingsMapper.Map(tree, reader);
         var notificationWindow = HttpSettingsMapper.MapNotificationWindow(tree, reader);
         var graphs = Graphs(config.Server.Graph, options.Cli.MoreGraphs, reader);
         reader.ThrowIfProblems();
@@ -107,6 +108,7 @@ public static class ConfigLoader
             FeedbackEnabled = feedback,
             Http = http,
             Roles = roles,
+            Jwt = jwt,
             NotificationWindow = notificationWindow,
             WorkflowFiles = workflowFiles.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),
             Overlays = overlays.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),

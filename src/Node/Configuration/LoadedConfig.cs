@@ -30,6 +30,9 @@ public sealed record LoadedConfig
     /// <summary>The <c>server.http</c> settings (used when the node serves HTTP).</summary>
     public HttpSettings Http { get; init; } = new();
 
+    /// <summary><c>server.auth.jwt</c>: bearer JWTs from an identity provider (null: stored tokens only).</summary>
+    public JwtSettings? Jwt { get; init; }
+
     /// <summary><c>server.notifications.coalesce_ms</c>: changes within this window become one resource notification.</summary>
     public TimeSpan NotificationWindow { get; init; } = TimeSpan.FromMilliseconds(100);
 

@@ -59,9 +59,10 @@ public static class NodeHttp
         mcp.WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
         builder.Services.AddSingleton(serving);
         builder.Services.AddSingleton(new RebindingGuard(serving));
+        builder.Services.AddJwtBearer();
         var app = builder.Build();
         var graphs = app.Services.GetRequiredService<ServedGraphs>();
-        var bearers = graphs.All.ToDictionary(g => g.Name, g => new BearerAuthentication(g.Tokens), StringComparer.Ordinal);
+        var bearers = graphs.All.ToDictionary(g => g.Name, g => new BearerAuthentication(g.Tokens, app.Services.JwtValidatorIfConfigured()), StringComparer.Ordinal);
         app.Use(async (context, next) =>
         {
             if (context.RequestServices.GetRequiredService<RebindingGuard>().Refusal(context.Request) is { } refusal)

@@ -157,7 +157,7 @@ public static class NodeHost
             await host.StartAsync(cancellationToken);
             if (http is not null)
             {
-                NodeLog.HttpListening(logger, NodeHttp.McpUrl(host), http.RequireToken ? "bearer tokens" : "off");
+                NodeLog.HttpListening(logger, NodeHttp.McpUrl(host), !http.RequireToken ? "off" : config.Jwt is null ? "bearer tokens" : "bearer tokens and JWTs");
             }
 
             // With stdio, the node ends when its client closes stdin (the stream transport stops the host).

@@ -3,9 +3,14 @@ using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Core.Graph;
 
-/// <summary>Typed access to the records of one graph over the store port. Every write names an expected revision.</summary>
-public sealed class GraphRecords(IRecordStore store)
+/// <summary>
+/// Typed access to the records of one graph over the store port. Every write names an expected revision and carries
+/// the time it was made by <paramref name="time"/> (<see cref="RecordJson.Serialize{T}(T, long?, AuditStamp?)"/>).
+/// </summary>
+public sealed class GraphRecords(IRecordStore store, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private readonly DependencyIndex _dependencies = new();
 
     /// <summary>The underlying store.</summary>
@@ -69,10 +74,13 @@ public sealed class GraphRecords(IRecordStore store)
     }
 
     /// <summary>Creates (expected 0) or compare-and-swaps any record.</summary>
-    /// <remarks>Inside a call stamped with <see cref="AuditStamp.Current"/>, the record carries it as <c>audit</c>.</remarks>
+    /// <remarks>
+    /// The record leads with <c>schema</c> and <c>changed_at</c>; inside a call stamped with <see cref="AuditStamp.Current"/>,
+    /// it carries the stamp as <c>audit</c>.
+    /// </remarks>
     public ValueTask<ulong> PutAsync<T>(string key, T value, ulong expectedRevision, CancellationToken cancellationToken = default)
     {
-        var bytes = AuditStamp.Current is { } stamp ? RecordJson.SerializeStamped(value, stamp) : RecordJson.Serialize(value);
+        var bytes = RecordJson.Serialize(value, _time.GetUtcNow().ToUnixTimeMilliseconds(), AuditStamp.Current);
         return expectedRevision == 0
             ? Store.CreateAsync(key, bytes, cancellationToken)
             : Store.UpdateAsync(key, bytes, expectedRevision, cancellationToken);

@@ -22,7 +22,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         Store = store;
         Reads = reads;
         Config = config;
-        Context = new GraphContext(new GraphRecords(store), config, time, new ReadModelWaiter(reads));
+        Context = new GraphContext(new GraphRecords(store, time), config, time, new ReadModelWaiter(reads));
         Workers = new WorkerService(Context);
         Dependencies = new DependencyService(Context);
         Tasks = new TaskService(Context, Workers, Dependencies);

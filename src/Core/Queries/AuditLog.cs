@@ -22,13 +22,14 @@ public sealed class AuditLog(IRecordStore store)
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await foreach (var change in store.WatchAsync(since, linked.Token).ConfigureAwait(false))
         {
+            var at = change.Kind == ChangeKind.Put ? RecordJson.ChangedAtOf(change.Value) ?? change.Timestamp.ToUnixTimeMilliseconds() : 0;
             if (change.Kind == ChangeKind.Put
-                && (from is null || change.Timestamp >= from)
+                && (from is null || at >= from.Value.ToUnixTimeMilliseconds())
                 && RecordJson.StampOf(change.Value) is { } stamp
                 && (principal is null || stamp.Principal == principal)
                 && (tool is null || stamp.Tool == tool))
             {
-                entries.Add(new AuditEntry(change.Position, change.Timestamp.ToUnixTimeMilliseconds(), change.Key, stamp));
+                entries.Add(new AuditEntry(change.Position, at, change.Key, stamp));
             }
 
             if (change.Position >= head || entries.Count >= limit)

@@ -66,7 +66,7 @@ public sealed class EventFeed(IRecordStore store, TimeProvider time)
 
     private static GraphEvent? ToEvent(RecordChange change)
     {
-        var at = change.Timestamp.ToUnixTimeMilliseconds();
+        var at = RecordJson.ChangedAtOf(change.Value) ?? change.Timestamp.ToUnixTimeMilliseconds();
         var deleted = change.Kind == ChangeKind.Delete;
         if (change.Key.StartsWith(RecordKeys.TaskPrefix, StringComparison.Ordinal))
         {

@@ -16,7 +16,8 @@ internal sealed class ChangeProjector(SqliteConnection db)
     public bool Apply(RecordChange change)
     {
         var key = change.Key;
-        var ts = change.Timestamp.ToUnixTimeMilliseconds();
+        // When the change was made (the writer's clock in the record), else when the store committed it (older records).
+        var ts = RecordJson.ChangedAtOf(change.Value) ?? change.Timestamp.ToUnixTimeMilliseconds();
         if (key.StartsWith(RecordKeys.TaskPrefix, StringComparison.Ordinal))
         {
             var id = RecordKeys.Decode(key[RecordKeys.TaskPrefix.Length..]);

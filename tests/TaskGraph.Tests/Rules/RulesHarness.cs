@@ -41,7 +41,7 @@ public sealed class RulesHarness : IAsyncDisposable
         Time = time;
         Config = config;
         Path = path;
-        Context = new GraphContext(new GraphRecords(store), config, time, new ImmediateReads());
+        Context = new GraphContext(new GraphRecords(store, time), config, time, new ImmediateReads());
         Workers = new WorkerService(Context);
         Dependencies = new DependencyService(Context);
         Tasks = new TaskService(Context, Workers, Dependencies);

@@ -81,7 +81,7 @@ public abstract class CommitOrderHistoryTests
                     var record = RecordJson.Deserialize<TaskRecord>(change.Value);
                     if (record.Status != previous)
                     {
-                        expected.Add((change.Position, record.Id, record.Status, record.Owner ?? record.Change?.Actor, change.Timestamp.ToUnixTimeMilliseconds()));
+                        expected.Add((change.Position, record.Id, record.Status, record.Owner ?? record.Change?.Actor, RecordJson.ChangedAtOf(change.Value) ?? change.Timestamp.ToUnixTimeMilliseconds()));
                     }
 
                     previous = record.Status;

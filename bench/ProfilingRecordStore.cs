@@ -4,7 +4,7 @@ using TaskGraph.Core.Storage;
 namespace TaskGraph.Bench;
 
 /// <summary>A pass-through store that counts and times every round trip into a <see cref="StoreProfile"/>.</summary>
-internal sealed class ProfilingRecordStore(IRecordStore inner, StoreProfile profile) : IRecordStore
+internal sealed class ProfilingRecordStore(IRecordStore inner, StoreProfile profile) : IRecordStore, ILivenessStore
 {
     public async ValueTask<RecordEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -76,4 +76,13 @@ internal sealed class ProfilingRecordStore(IRecordStore inner, StoreProfile prof
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    public ValueTask<RecordEntry?> GetLiveAsync(string key, CancellationToken cancellationToken = default) => DurableLiveness.For(inner).GetLiveAsync(key, cancellationToken);
+
+    public ValueTask<ulong> PutLiveAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default) =>
+        DurableLiveness.For(inner).PutLiveAsync(key, value, expectedRevision, cancellationToken);
+
+    public ValueTask RemoveLiveAsync(string key, CancellationToken cancellationToken = default) => DurableLiveness.For(inner).RemoveLiveAsync(key, cancellationToken);
+
+    public ValueTask<IReadOnlyList<RecordEntry>> ListLiveAsync(string prefix, CancellationToken cancellationToken = default) => DurableLiveness.For(inner).ListLiveAsync(prefix, cancellationToken);
 }

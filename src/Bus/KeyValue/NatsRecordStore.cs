@@ -23,7 +23,7 @@ namespace TaskGraph.Bus.KeyValue;
 /// skipped 116 acknowledged revisions across a kill -9 of one node. The per-key limit of 64 is a client-side KV
 /// convention, not a server limit, so the bucket's stream itself is the log.
 /// </remarks>
-public sealed partial class NatsRecordStore : IRecordStore
+public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore
 {
     private const int WrongLastSequenceError = 10071;
     private const int NoMessageFoundError = 10037;
@@ -49,6 +49,7 @@ public sealed partial class NatsRecordStore : IRecordStore
     private readonly NatsStoreOptions _options;
     private readonly ILogger _logger;
     private readonly bool _casFence;
+    private readonly NatsLivenessBucket _live;
 
     private NatsRecordStore(
         NatsConnection connection,
@@ -58,8 +59,10 @@ public sealed partial class NatsRecordStore : IRecordStore
         NatsStoreOptions options,
         ILogger logger,
         bool casFence,
-        int requestedReplicas)
+        int requestedReplicas,
+        NatsLivenessBucket live)
     {
+        _live = live;
         _connection = connection;
         _js = js;
         _kvStream = kvStream;
@@ -131,8 +134,9 @@ public sealed partial class NatsRecordStore : IRecordStore
                         await EnsureFenceBucketAsync(js, names, options, replicas, logger, cancellationToken).ConfigureAwait(false);
                     }
 
+                    var live = await NatsLivenessBucket.EnsureAsync(js, names.Graph, replicas, cancellationToken).ConfigureAwait(false);
                     LogOpened(logger, names.Bucket, replicas, wanted, casFence);
-                    return new NatsRecordStore(connection, js, kvStream, names, options, logger, casFence, wanted);
+                    return new NatsRecordStore(connection, js, kvStream, names, options, logger, casFence, wanted, live);
                 }
                 catch (Exception ex) when (IsTransient(ex, cancellationToken) && Stopwatch.GetElapsedTime(started) < options.OpenTimeout)
                 {
@@ -369,6 +373,38 @@ public sealed partial class NatsRecordStore : IRecordStore
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    /// <inheritdoc />
+    public ValueTask<RecordEntry?> GetLiveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisconnected("read", key);
+        NatsStoreNames.ValidateKey(key);
+        return _live.GetAsync(key, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ulong> PutLiveAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisconnected("write", key);
+        NatsStoreNames.ValidateKey(key);
+        return _live.PutAsync(key, value, expectedRevision, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask RemoveLiveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisconnected("write", key);
+        NatsStoreNames.ValidateKey(key);
+        return _live.RemoveAsync(key, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RecordEntry>> ListLiveAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisconnected("list", prefix);
+        ArgumentNullException.ThrowIfNull(prefix);
+        return _live.ListAsync(prefix, cancellationToken);
+    }
 
     private static async Task<INatsJSStream> EnsureBucketAsync(
         NatsJSContext js, NatsStoreNames names, int replicas, bool isExplicit, int? servers, ILogger logger, CancellationToken cancellationToken)

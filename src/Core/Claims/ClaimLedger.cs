@@ -27,7 +27,7 @@ public sealed class ClaimLedger(GraphContext context)
         {
             if (Lease.NeedsRenewal(worker.Value, now, timeout))
             {
-                await context.Records.PutWorkerAsync(Lease.Renew(worker.Value, now, timeout), worker.Revision, cancellationToken).ConfigureAwait(false);
+                await LeaseRenewal.RenewAsync(context, worker.Value, cancellationToken).ConfigureAwait(false);
             }
 
             return false;

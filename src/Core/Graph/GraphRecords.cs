@@ -11,6 +11,9 @@ public sealed class GraphRecords(IRecordStore store, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>The volatile key space: the store's own when it has one, else kept in the durable store.</summary>
+    public ILivenessStore Liveness { get; } = DurableLiveness.For(store);
+
     private readonly DependencyIndex _dependencies = new();
 
     /// <summary>The underlying store.</summary>
@@ -20,9 +23,48 @@ public sealed class GraphRecords(IRecordStore store, TimeProvider? time = null)
     public ValueTask<Versioned<TaskRecord>?> GetTaskAsync(string id, CancellationToken cancellationToken = default) =>
         GetAsync<TaskRecord>(RecordKeys.Task(id), cancellationToken);
 
-    /// <summary>Reads a worker.</summary>
-    public ValueTask<Versioned<WorkerRecord>?> GetWorkerAsync(string id, CancellationToken cancellationToken = default) =>
-        GetAsync<WorkerRecord>(RecordKeys.Worker(id), cancellationToken);
+    /// <summary>
+    /// Reads a worker, its liveness (heartbeat, deadline, mark cursor) laid over it; the revision is the durable record's,
+    /// for a compare-and-swap of the worker record.
+    /// </summary>
+    public async ValueTask<Versioned<WorkerRecord>?> GetWorkerAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var live = GetLivenessAsync(id, cancellationToken).AsTask();
+        var worker = await GetAsync<WorkerRecord>(RecordKeys.Worker(id), cancellationToken).ConfigureAwait(false);
+        var liveness = await live.ConfigureAwait(false);
+        return worker is { } w && liveness is { } l ? w with { Value = l.Value.Over(w.Value) } : worker;
+    }
+
+    /// <summary>Every worker, each with its liveness laid over it (<see cref="GetWorkerAsync"/>).</summary>
+    public async ValueTask<IReadOnlyList<Versioned<WorkerRecord>>> ListWorkersAsync(CancellationToken cancellationToken = default)
+    {
+        var live = Liveness.ListLiveAsync(RecordKeys.LivePrefix, cancellationToken).AsTask();
+        var entries = await Store.ListAsync(RecordKeys.WorkerPrefix, cancellationToken).ConfigureAwait(false);
+        var byId = (await live.ConfigureAwait(false)).Select(e => RecordJson.Deserialize<LivenessRecord>(e.Value)).ToDictionary(l => l.Id, StringComparer.Ordinal);
+        return [.. entries.Select(e =>
+        {
+            var worker = RecordJson.Deserialize<WorkerRecord>(e.Value);
+            return new Versioned<WorkerRecord>(byId.TryGetValue(worker.Id, out var l) ? l.Over(worker) : worker, e.Revision);
+        })];
+    }
+
+    /// <summary>A worker's liveness record, if it has one.</summary>
+    public async ValueTask<Versioned<LivenessRecord>?> GetLivenessAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var entry = await Liveness.GetLiveAsync(RecordKeys.Live(id), cancellationToken).ConfigureAwait(false);
+        return entry is null ? null : new Versioned<LivenessRecord>(RecordJson.Deserialize<LivenessRecord>(entry.Value), entry.Revision);
+    }
+
+    /// <summary>Creates (expected 0) or compare-and-swaps a worker's liveness; nothing reaches the durable log.</summary>
+    public ValueTask<ulong> PutLivenessAsync(LivenessRecord liveness, ulong expectedRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(liveness);
+        return Liveness.PutLiveAsync(RecordKeys.Live(liveness.Id), RecordJson.Serialize(liveness), expectedRevision, cancellationToken);
+    }
+
+    /// <summary>Removes a worker's liveness.</summary>
+    public ValueTask RemoveLivenessAsync(string id, CancellationToken cancellationToken = default) =>
+        Liveness.RemoveLiveAsync(RecordKeys.Live(id), cancellationToken);
 
     /// <summary>Reads a file mark.</summary>
     public ValueTask<Versioned<MarkRecord>?> GetMarkAsync(string file, CancellationToken cancellationToken = default) =>

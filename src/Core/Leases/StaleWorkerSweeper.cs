@@ -21,13 +21,16 @@ public sealed class StaleWorkerSweeper(GraphContext context)
         var tasks = 0;
         var files = 0;
         string? usedStatus = finalStatus;
-        var workers = await context.Records.Store.ListAsync(RecordKeys.WorkerPrefix, cancellationToken).ConfigureAwait(false);
+        var workers = await context.Records.ListWorkersAsync(cancellationToken).ConfigureAwait(false);
         foreach (var entry in workers)
         {
-            var worker = RecordJson.Deserialize<WorkerRecord>(entry.Value);
+            var worker = entry.Value;
+            var key = RecordKeys.Worker(worker.Id);
             var now = context.NowMs;
             var stale = timeoutSeconds is null ? !Lease.IsAlive(worker, now) : now - worker.LastHeartbeat > timeoutMs;
-            if (!stale)
+
+            // The eviction mark goes first, by CAS on the liveness record: a heartbeat racing it loses or wins outright.
+            if (!stale || !await LeaseRenewal.BeginEvictionAsync(context, worker, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -41,8 +44,9 @@ public sealed class StaleWorkerSweeper(GraphContext context)
             var marks = await _releaser.ReleaseMarksAsync(worker.Id, cancellationToken).ConfigureAwait(false);
             try
             {
-                var revision = await context.Records.DeleteAsync(entry.Key, entry.Revision, cancellationToken).ConfigureAwait(false);
-                await context.SeenAsync(entry.Key, revision, cancellationToken).ConfigureAwait(false);
+                var revision = await context.Records.DeleteAsync(key, entry.Revision, cancellationToken).ConfigureAwait(false);
+                await context.SeenAsync(key, revision, cancellationToken).ConfigureAwait(false);
+                await context.Records.RemoveLivenessAsync(worker.Id, cancellationToken).ConfigureAwait(false);
                 evicted.Add(worker.Id);
             }
             catch (ConcurrencyConflictException)

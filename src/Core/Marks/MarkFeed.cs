@@ -1,4 +1,5 @@
 using TaskGraph.Core.Graph;
+using TaskGraph.Core.Leases;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Workers;
 
@@ -6,7 +7,8 @@ namespace TaskGraph.Core.Marks;
 
 /// <summary>
 /// mark_updates: the claim/release events since a worker's cursor, derived from the store's change log by the read model
-/// (never written beside the marks, so they cannot disagree). The cursor advances by CAS on the worker record.
+/// (never written beside the marks, so they cannot disagree). The cursor advances by CAS on the worker's liveness
+/// record (the volatile key space), renewing its lease.
 /// </summary>
 public sealed class MarkFeed(GraphContext context, WorkerService workers, ReadModel reads)
 {
@@ -28,7 +30,7 @@ public sealed class MarkFeed(GraphContext context, WorkerService workers, ReadMo
             // A release is news only when its claim was seen before (older than the cursor), is in this batch, or is unknown.
             var released = events.Where(e => e.Event == "released" && (e.ClaimId is null || e.ClaimId < cursor || batch.Contains(e.ClaimId.Value))).ToList();
             var next = events.Max(e => e.Id) + 1;
-            await context.Records.PutWorkerAsync(worker.Value with { MarkCursor = next }, worker.Revision, cancellationToken).ConfigureAwait(false);
+            await LeaseRenewal.RenewAsync(context, worker.Value, cancellationToken, next).ConfigureAwait(false);
             return new MarkUpdates(claimed, released, next);
         }, cancellationToken).ConfigureAwait(false);
 }

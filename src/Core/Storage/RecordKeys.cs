@@ -14,6 +14,9 @@ public static class RecordKeys
     /// <summary>Prefix of worker records.</summary>
     public const string WorkerPrefix = "worker.";
 
+    /// <summary>Prefix of worker liveness records (the volatile key space, <see cref="ILivenessStore"/>).</summary>
+    public const string LivePrefix = "live.";
+
     /// <summary>Prefix of file mark records.</summary>
     public const string MarkPrefix = "mark.";
 
@@ -31,6 +34,9 @@ public static class RecordKeys
 
     /// <summary>Key of a worker record.</summary>
     public static string Worker(string id) => WorkerPrefix + Encode(id);
+
+    /// <summary>The liveness key of a worker.</summary>
+    public static string Live(string id) => LivePrefix + Encode(id);
 
     /// <summary>Key of a file mark record.</summary>
     public static string Mark(string path) => MarkPrefix + Encode(path);

@@ -796,9 +796,15 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 var now = context.NowMs;
                 var timeout = context.Config.Server.StaleTimeoutSeconds;
                 var drop = droppedTaskId is not null && worker.Claims.Any(c => c.TaskId == droppedTaskId);
-                var bookkeeping = worker.LastStatus != after.Status || worker.LastPhase != after.Phase || Lease.NeedsRenewal(worker, now, timeout);
+                var bookkeeping = worker.LastStatus != after.Status || worker.LastPhase != after.Phase;
                 if (!drop && !bookkeeping)
                 {
+                    if (Lease.NeedsRenewal(worker, now, timeout))
+                    {
+                        // A heartbeat only: the volatile key space, nothing in the durable log.
+                        await LeaseRenewal.RenewAsync(context, worker, cancellationToken).ConfigureAwait(false);
+                    }
+
                     return false;
                 }
 

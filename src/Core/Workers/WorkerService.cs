@@ -78,6 +78,7 @@ public sealed class WorkerService(GraphContext context)
             await context.SeenAsync(RecordKeys.Worker(workerId), revision, cancellationToken).ConfigureAwait(false);
             return revision;
         }, cancellationToken).ConfigureAwait(false);
+        await context.Records.RemoveLivenessAsync(workerId, cancellationToken).ConfigureAwait(false);
         return new DisconnectResult(released.Count, marks.Count, target);
     }
 
@@ -103,22 +104,14 @@ public sealed class WorkerService(GraphContext context)
         return worker;
     }
 
-    /// <summary>Renews the worker's lease (when due) and returns the current record.</summary>
-    public async Task<WorkerRecord> HeartbeatAsync(string workerId, bool always, CancellationToken cancellationToken = default, string field = "worker_id") =>
-        await context.RetryAsync(async _ =>
-        {
-            var worker = await RequireLiveAsync(workerId, field, cancellationToken).ConfigureAwait(false);
-            var timeout = context.Config.Server.StaleTimeoutSeconds;
-            var now = context.NowMs;
-            if (!always && !Lease.NeedsRenewal(worker.Value, now, timeout))
-            {
-                return worker.Value;
-            }
-
-            var renewed = Lease.Renew(worker.Value, now, timeout);
-            await context.Records.PutWorkerAsync(renewed, worker.Revision, cancellationToken).ConfigureAwait(false);
-            return renewed;
-        }, cancellationToken).ConfigureAwait(false);
+    /// <summary>Renews the worker's lease (when due) and returns the current record; the renewal is volatile (<see cref="LeaseRenewal"/>).</summary>
+    public async Task<WorkerRecord> HeartbeatAsync(string workerId, bool always, CancellationToken cancellationToken = default, string field = "worker_id")
+    {
+        var worker = await RequireLiveAsync(workerId, field, cancellationToken).ConfigureAwait(false);
+        return !always && !Lease.NeedsRenewal(worker.Value, context.NowMs, context.Config.Server.StaleTimeoutSeconds)
+            ? worker.Value
+            : await LeaseRenewal.RenewAsync(context, worker.Value, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Heartbeat plus the worker's current thought on its owned tasks (all, or the listed ones).</summary>
     public async Task<int> ThinkingAsync(string workerId, string thought, IReadOnlyList<string>? taskIds, CancellationToken cancellationToken = default)
@@ -167,11 +160,11 @@ public sealed class WorkerService(GraphContext context)
     /// <summary>All workers with their live claim counts.</summary>
     public async Task<IReadOnlyList<WorkerView>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var entries = await context.Records.Store.ListAsync(RecordKeys.WorkerPrefix, cancellationToken).ConfigureAwait(false);
+        var entries = await context.Records.ListWorkersAsync(cancellationToken).ConfigureAwait(false);
         var views = new List<WorkerView>(entries.Count);
         foreach (var entry in entries)
         {
-            var worker = RecordJson.Deserialize<WorkerRecord>(entry.Value);
+            var worker = entry.Value;
             var owned = new List<string>();
             string? thought = null;
             foreach (var claim in worker.Claims)
@@ -229,6 +222,8 @@ public sealed class WorkerService(GraphContext context)
             server.StaleTimeoutSeconds);
         var revision = await context.Records.PutWorkerAsync(worker, existing?.Revision ?? 0, cancellationToken).ConfigureAwait(false);
         await context.SeenAsync(RecordKeys.Worker(id), revision, cancellationToken).ConfigureAwait(false);
-        return worker;
+
+        // A (re)connect starts a fresh lease in the volatile key space too, clearing an eviction mark.
+        return await LeaseRenewal.RenewAsync(context, worker, cancellationToken, worker.MarkCursor, reset: true).ConfigureAwait(false);
     }
 }

@@ -51,7 +51,12 @@ internal sealed class QueryResources(ServedGraphs served)
 
     [McpServerResource(UriTemplate = "query://agents/all", Name = "agents-all", MimeType = "application/json")]
     [Description("Every connected worker.")]
-    public string Agents() => Json(new { agents = _graph.Reads.Workers().Select(w => new { id = w.Id, tags = w.Tags, heartbeat_deadline = w.HeartbeatDeadline, last_status = w.LastStatus }) });
+    public async Task<string> AgentsAsync(CancellationToken cancellationToken)
+    {
+        // From the stores, not the read model: deadlines live in the volatile key space, which the read model does not follow.
+        var workers = await _graph.Context.Records.ListWorkersAsync(cancellationToken);
+        return Json(new { agents = workers.Select(v => v.Value).Select(w => new { id = w.Id, tags = w.Tags, heartbeat_deadline = w.HeartbeatDeadline, last_status = w.LastStatus }) });
+    }
 
     [McpServerResource(UriTemplate = "query://stats/summary", Name = "stats-summary", MimeType = "application/json")]
     [Description("How many tasks are in each status.")]

@@ -7,7 +7,7 @@ namespace TaskGraph.Tests.Rules;
 /// performed (or, when <see cref="LoseWrites"/> is set, dropped) and the caller gets a <see cref="StoreUnavailableException"/>.
 /// Reads of <see cref="FailReadsOf"/> can be made to time out as well, so that a caller's re-reads also fail.
 /// </summary>
-public sealed class AmbiguousWriteStore(IRecordStore inner) : IRecordStore
+public sealed class AmbiguousWriteStore(IRecordStore inner) : IRecordStore, ILivenessStore
 {
     private readonly Lock _gate = new();
     private int _ambiguousWrites;
@@ -114,4 +114,13 @@ public sealed class AmbiguousWriteStore(IRecordStore inner) : IRecordStore
 
         throw new StoreUnavailableException($"write of '{key}' timed out (test); it may or may not have been applied");
     }
+
+    public ValueTask<RecordEntry?> GetLiveAsync(string key, CancellationToken cancellationToken = default) => DurableLiveness.For(inner).GetLiveAsync(key, cancellationToken);
+
+    public ValueTask<ulong> PutLiveAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default) =>
+        DurableLiveness.For(inner).PutLiveAsync(key, value, expectedRevision, cancellationToken);
+
+    public ValueTask RemoveLiveAsync(string key, CancellationToken cancellationToken = default) => DurableLiveness.For(inner).RemoveLiveAsync(key, cancellationToken);
+
+    public ValueTask<IReadOnlyList<RecordEntry>> ListLiveAsync(string prefix, CancellationToken cancellationToken = default) => DurableLiveness.For(inner).ListLiveAsync(prefix, cancellationToken);
 }

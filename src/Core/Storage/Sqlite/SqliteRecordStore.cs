@@ -11,7 +11,7 @@ namespace TaskGraph.Core.Storage.Sqlite;
 /// every write appends exactly one row to the change log <c>changes</c> in the same <c>BEGIN IMMEDIATE</c> transaction,
 /// and the row's position is the write's revision, so revisions are store-global and strictly increasing.
 /// </summary>
-public sealed class SqliteRecordStore : IRecordStore
+public sealed class SqliteRecordStore : IRecordStore, ILivenessStore
 {
     private const int WatchBatchSize = 256;
 
@@ -330,6 +330,7 @@ public sealed class SqliteRecordStore : IRecordStore
                 throw new InvalidDataException($"The store file '{path}' has schema version {version}; this build reads up to {SqliteSchema.Version}. Upgrade TaskGraph.");
             }
 
+            session.Execute(SqliteSchema.CreateLive);
             session.Execute("COMMIT");
         }
         catch
@@ -417,6 +418,116 @@ public sealed class SqliteRecordStore : IRecordStore
         }
 
         return null;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RecordEntry?> GetLiveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult(Read(key, static (session, key) =>
+            {
+                var command = session.Command(SqliteSchema.GetLive, "$key");
+                command.Parameters[0].Value = key;
+                using var reader = command.ExecuteReader();
+                return reader.Read() ? new RecordEntry(key, ReadBlob(reader, 0), (ulong)reader.GetInt64(1), DateTimeOffset.UnixEpoch) : null;
+            }));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<RecordEntry?>(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ulong> PutLiveAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (expectedRevision > long.MaxValue - 1)
+        {
+            throw new ConcurrencyConflictException(key, expectedRevision);
+        }
+
+        var changed = await WriteLiveAsync(expectedRevision == 0 ? SqliteSchema.InsertLive : SqliteSchema.UpdateLive, key, ToArray(value), expectedRevision, cancellationToken).ConfigureAwait(false);
+        return changed == 1 ? expectedRevision + 1 : throw new ConcurrencyConflictException(key, expectedRevision);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RemoveLiveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        await WriteLiveAsync(SqliteSchema.DeleteLive, key, null, 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RecordEntry>> ListLiveAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult<IReadOnlyList<RecordEntry>>(Read(prefix, static (session, prefix) =>
+            {
+                var command = session.Command(SqliteSchema.ListLive, "$prefix");
+                command.Parameters[0].Value = prefix;
+                var entries = new List<RecordEntry>();
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    entries.Add(new RecordEntry(reader.GetString(0), ReadBlob(reader, 1), (ulong)reader.GetInt64(2), DateTimeOffset.UnixEpoch));
+                }
+
+                return entries;
+            }));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<IReadOnlyList<RecordEntry>>(ex);
+        }
+    }
+
+    /// <summary>One statement on the volatile table, on the writer under the write lock (no change-log row, no wake-up).</summary>
+    private async ValueTask<int> WriteLiveAsync(string sql, string key, byte[]? value, ulong expectedRevision, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        int changed;
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            var command = value is null
+                ? _writer.Command(sql, "$key")
+                : sql == SqliteSchema.InsertLive ? _writer.Command(sql, "$key", "$value") : _writer.Command(sql, "$key", "$value", "$expected");
+            command.Parameters[0].Value = key;
+            if (value is not null)
+            {
+                command.Parameters[1].Value = value;
+                if (sql != SqliteSchema.InsertLive)
+                {
+                    command.Parameters[2].Value = (long)expectedRevision;
+                }
+            }
+
+            changed = command.ExecuteNonQuery();
+        }
+        catch (SqliteException ex)
+        {
+            throw Translate(ex, Options.Path);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        // Heartbeats grow the WAL like any write: they count toward the next background checkpoint.
+        if (Interlocked.Increment(ref _commitsSinceCheckpoint) >= CommitsPerCheckpoint)
+        {
+            CheckpointSoon();
+        }
+
+        return changed;
     }
 
     private async ValueTask<ulong> WriteAsync(

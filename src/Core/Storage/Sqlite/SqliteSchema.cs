@@ -31,6 +31,25 @@ internal static class SqliteSchema
         CREATE INDEX changes_by_key ON changes(key, position);
         """;
 
+    // live is the volatile key space (ILivenessStore): heartbeats and cursors, outside the change log. Created on open of
+    // any store (older files get it then; older builds ignore it), so it needs no schema version of its own.
+    public const string CreateLive = """
+        CREATE TABLE IF NOT EXISTS live(
+            key TEXT PRIMARY KEY NOT NULL,
+            value BLOB NOT NULL,
+            revision INTEGER NOT NULL);
+        """;
+
+    public const string InsertLive = "INSERT INTO live(key, value, revision) VALUES ($key, $value, 1) ON CONFLICT(key) DO NOTHING";
+
+    public const string UpdateLive = "UPDATE live SET value = $value, revision = revision + 1 WHERE key = $key AND revision = $expected";
+
+    public const string DeleteLive = "DELETE FROM live WHERE key = $key";
+
+    public const string GetLive = "SELECT value, revision FROM live WHERE key = $key";
+
+    public const string ListLive = "SELECT key, value, revision FROM live WHERE substr(key, 1, length($prefix)) = $prefix ORDER BY key";
+
     // AUTOINCREMENT's high-water mark is kept too, so a position is never reused even if the log were ever trimmed.
     public const string NextPosition = """
         SELECT max(coalesce((SELECT max(position) FROM changes), 0),

@@ -10,7 +10,7 @@ namespace TaskGraph.Tests.Rules.Claims;
 /// the watch holds every change until someone asks the store's position (a read model catching up) or <see cref="Resume"/>.
 /// Reads and writes go straight through.
 /// </summary>
-public sealed class LaggingStore(IRecordStore inner) : IRecordStore
+public sealed class LaggingStore(IRecordStore inner) : IRecordStore, ILivenessStore
 {
     private readonly ConcurrentDictionary<string, bool> _hidden = new(StringComparer.Ordinal);
     private TaskCompletionSource _open = Open();
@@ -83,4 +83,13 @@ public sealed class LaggingStore(IRecordStore inner) : IRecordStore
         open.SetResult();
         return open;
     }
+
+    public ValueTask<RecordEntry?> GetLiveAsync(string key, CancellationToken cancellationToken = default) => DurableLiveness.For(inner).GetLiveAsync(key, cancellationToken);
+
+    public ValueTask<ulong> PutLiveAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default) =>
+        DurableLiveness.For(inner).PutLiveAsync(key, value, expectedRevision, cancellationToken);
+
+    public ValueTask RemoveLiveAsync(string key, CancellationToken cancellationToken = default) => DurableLiveness.For(inner).RemoveLiveAsync(key, cancellationToken);
+
+    public ValueTask<IReadOnlyList<RecordEntry>> ListLiveAsync(string prefix, CancellationToken cancellationToken = default) => DurableLiveness.For(inner).ListLiveAsync(prefix, cancellationToken);
 }

@@ -1,0 +1,118 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
+using TaskGraph.Core.Storage;
+
+namespace TaskGraph.Bus.KeyValue;
+
+/// <summary>
+/// The volatile key space of a graph on NATS (<see cref="ILivenessStore"/>): a KV bucket <c>tgl_&lt;graph&gt;</c> that keeps
+/// one revision per key, with the graph's replicas. Its messages never enter the graph's change log, so heartbeats
+/// leave history, the read models and the change fan-out alone.
+/// </summary>
+internal sealed class NatsLivenessBucket(INatsKVStore kv)
+{
+    private static readonly NatsRawSerializer<byte[]> Raw = NatsRawSerializer<byte[]>.Default;
+
+    /// <summary>The bucket name of a graph's liveness.</summary>
+    public static string BucketOf(string graph) => "tgl_" + graph;
+
+    /// <summary>Creates or binds the bucket.</summary>
+    public static async Task<NatsLivenessBucket> EnsureAsync(NatsJSContext js, string graph, int replicas, CancellationToken cancellationToken)
+    {
+        var context = new NatsKVContext(js);
+        var config = new NatsKVConfig(BucketOf(graph))
+        {
+            Description = $"TaskGraph liveness of graph {graph} (heartbeats, mark cursors; no history)",
+            History = 1,
+            NumberOfReplicas = replicas,
+            Storage = NatsKVStorageType.File,
+        };
+        try
+        {
+            return new NatsLivenessBucket(await context.CreateStoreAsync(config, cancellationToken).ConfigureAwait(false));
+        }
+        catch (NatsJSApiException ex) when (ex.Error.ErrCode == 10058)
+        {
+            // Another node created it first (stream name in use): bind it.
+            return new NatsLivenessBucket(await context.GetStoreAsync(config.Bucket, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    public async ValueTask<RecordEntry?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var entry = await kv.GetEntryAsync(key, serializer: Raw, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new RecordEntry(key, entry.Value ?? [], entry.Revision, entry.Created);
+        }
+        catch (Exception ex) when (ex is NatsKVKeyNotFoundException or NatsKVKeyDeletedException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreUnavailableException($"NATS liveness read of '{key}' failed: {ex.Message}", ex);
+        }
+    }
+
+    public async ValueTask<ulong> PutAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return expectedRevision == 0
+                ? await kv.CreateAsync(key, value.ToArray(), Raw, cancellationToken).ConfigureAwait(false)
+                : await kv.UpdateAsync(key, value.ToArray(), expectedRevision, Raw, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NatsKVCreateException or NatsKVWrongLastRevisionException)
+        {
+            throw new ConcurrencyConflictException(key, expectedRevision);
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreUnavailableException($"NATS liveness write of '{key}' failed: {ex.Message}", ex);
+        }
+    }
+
+    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A purge keeps no tombstone history beyond the one marker; the bucket stays one message per worker at most.
+            await kv.PurgeAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreUnavailableException($"NATS liveness removal of '{key}' failed: {ex.Message}", ex);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<RecordEntry>> ListAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var entries = new List<RecordEntry>();
+        try
+        {
+            var lastDot = prefix.LastIndexOf('.');
+            var filter = lastDot < 0 ? ">" : prefix[..(lastDot + 1)] + ">";
+            var opts = new NatsKVWatchOpts { IgnoreDeletes = true, OnNoData = _ => ValueTask.FromResult(true) };
+            await foreach (var entry in kv.WatchAsync(filter, Raw, opts, cancellationToken).ConfigureAwait(false))
+            {
+                if (entry.Key.StartsWith(prefix, StringComparison.Ordinal) && entry.Operation == NatsKVOperation.Put)
+                {
+                    entries.Add(new RecordEntry(entry.Key, entry.Value ?? [], entry.Revision, entry.Created));
+                }
+
+                if (entry.Delta == 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreUnavailableException($"NATS liveness list of '{prefix}' failed: {ex.Message}", ex);
+        }
+
+        return entries;
+    }
+}

@@ -2,6 +2,7 @@ using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Tests;
 
+[Trait("Lane", "fast")]
 public sealed class RecordKeysTests
 {
     [Theory]

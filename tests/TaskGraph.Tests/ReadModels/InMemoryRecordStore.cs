@@ -7,8 +7,9 @@ namespace TaskGraph.Tests.ReadModels;
 /// A test double of the store port: a dictionary, an append-only change log and a signal for live watchers.
 /// Revisions are log positions (as in JetStream KV). Timestamps come from the given clock.
 /// </summary>
-internal sealed class InMemoryRecordStore(TimeProvider time) : IRecordStore
+internal sealed class InMemoryRecordStore(TimeProvider time) : IRecordStore, ILivenessStore
 {
+    private readonly Dictionary<string, RecordEntry> _volatile = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RecordEntry> _live = new(StringComparer.Ordinal);
     private readonly List<RecordChange> _log = [];
@@ -132,6 +133,46 @@ internal sealed class InMemoryRecordStore(TimeProvider time) : IRecordStore
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask<RecordEntry?> GetLiveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_volatile.GetValueOrDefault(key));
+        }
+    }
+
+    public ValueTask<ulong> PutLiveAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var current = _volatile.GetValueOrDefault(key)?.Revision ?? 0;
+            if (current != expectedRevision)
+            {
+                throw new ConcurrencyConflictException(key, expectedRevision);
+            }
+
+            _volatile[key] = new RecordEntry(key, value.ToArray(), current + 1, time.GetUtcNow());
+            return ValueTask.FromResult(current + 1);
+        }
+    }
+
+    public ValueTask RemoveLiveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _volatile.Remove(key);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    public ValueTask<IReadOnlyList<RecordEntry>> ListLiveAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyList<RecordEntry>>([.. _volatile.Values.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(e => e.Key, StringComparer.Ordinal)]);
+        }
+    }
 
     private ulong Append(string key, ReadOnlyMemory<byte> value, ChangeKind kind)
     {

@@ -8,6 +8,7 @@ namespace TaskGraph.Tests.ReadModels;
 /// The read model applies each stored change of <c>graph.deps</c> by itself (format 2: only the edges it names), so links
 /// and unlinks through the rules show up in readiness at once, and a model started later from the whole history agrees.
 /// </summary>
+[Trait("Lane", "fast")]
 public sealed class ReadModelDependencyChangeTests
 {
     [Fact]

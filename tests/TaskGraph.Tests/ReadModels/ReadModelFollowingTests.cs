@@ -3,6 +3,7 @@ using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Tests.ReadModels;
 
+[Trait("Lane", "fast")]
 public sealed class ReadModelFollowingTests
 {
     [Fact]

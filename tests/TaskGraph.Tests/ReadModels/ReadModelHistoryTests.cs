@@ -1,5 +1,6 @@
 namespace TaskGraph.Tests.ReadModels;
 
+[Trait("Lane", "fast")]
 public sealed class ReadModelHistoryTests
 {
     private static readonly Func<string, bool> IsTimed = s => s == "working";

@@ -1,5 +1,6 @@
 namespace TaskGraph.Tests.ReadModels;
 
+[Trait("Lane", "fast")]
 public sealed class ReadModelMarkTests
 {
     [Fact]

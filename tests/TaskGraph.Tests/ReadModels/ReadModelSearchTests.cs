@@ -2,6 +2,7 @@ using TaskGraph.Core.Errors;
 
 namespace TaskGraph.Tests.ReadModels;
 
+[Trait("Lane", "fast")]
 public sealed class ReadModelSearchTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using TaskGraph.Core.ReadModels;
 
 namespace TaskGraph.Tests.ReadModels;
 
+[Trait("Lane", "fast")]
 public sealed class ReadModelTaskQueryTests
 {
     private static readonly TaskQueryRules Rules = TaskQueryRules.From(new TaskGraphConfig());

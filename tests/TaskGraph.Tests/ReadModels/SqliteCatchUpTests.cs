@@ -4,6 +4,7 @@ using TaskGraph.Core.Storage.Sqlite;
 namespace TaskGraph.Tests.ReadModels;
 
 /// <summary>The read barrier on SQLite: another store instance's writes (another process's, in effect) are caught up at once.</summary>
+[Trait("Lane", "fast")]
 public sealed class SqliteCatchUpTests
 {
     [Fact]

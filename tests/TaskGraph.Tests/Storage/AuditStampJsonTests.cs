@@ -3,6 +3,7 @@ using TaskGraph.Core.Records;
 namespace TaskGraph.Tests.Storage;
 
 /// <summary>A stamped record is the record's own JSON plus <c>audit</c>: it decodes as before and yields its stamp.</summary>
+[Trait("Lane", "fast")]
 public sealed class AuditStampJsonTests
 {
     private static readonly AuditStamp Stamp = new() { Principal = "bot-7", Role = "worker", Tool = "claim", Digest = "0123456789abcdef" };

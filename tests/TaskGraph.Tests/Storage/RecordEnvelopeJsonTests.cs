@@ -8,6 +8,7 @@ namespace TaskGraph.Tests.Storage;
 /// A written record leads with <c>schema</c> and <c>changed_at</c> and may end with <c>audit</c>; it decodes as the
 /// record did before, and <see cref="RecordJson.ChangedAtOf"/> finds the time (null for records written before).
 /// </summary>
+[Trait("Lane", "fast")]
 public sealed class RecordEnvelopeJsonTests
 {
     private static readonly AuditStamp Stamp = new() { Principal = "bot-7", Tool = "claim" };

@@ -8,6 +8,7 @@ using TaskGraph.Core.Storage.Sqlite;
 namespace TaskGraph.Tests.Storage;
 
 /// <summary>What only the SQLite store promises: its file, its reopening, its locking.</summary>
+[Trait("Lane", "fast")]
 public sealed class SqliteRecordStoreTests : IDisposable
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);

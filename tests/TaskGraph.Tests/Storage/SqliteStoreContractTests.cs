@@ -4,6 +4,7 @@ using TaskGraph.Core.Storage.Sqlite;
 namespace TaskGraph.Tests.Storage;
 
 /// <summary>Runs the store contract against the embedded SQLite store, one temp file per store.</summary>
+[Trait("Lane", "fast")]
 public sealed class SqliteStoreContractTests : StoreContractTests, IAsyncLifetime
 {
     private readonly SqliteTempDirectory _directory = new();

@@ -609,6 +609,37 @@ public abstract class StoreContractTests
             liveChanges.Select(c => (c.Position, c.Key, c.Revision, c.Kind)));
     }
 
+    [Fact]
+    public async Task The_volatile_key_space_compares_and_swaps_lists_and_removes_without_touching_the_change_log()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var store = await OpenStoreAsync();
+        var second = await OpenSecondInstanceAsync(store);
+        var live = DurableLiveness.For(store);
+        var other = DurableLiveness.For(second);
+        await store.CreateAsync("task.anchor", Bytes("a"), cts.Token);
+        var position = await store.GetPositionAsync(cts.Token);
+
+        var first = await live.PutLiveAsync("live.ada", Bytes("1"), 0, cts.Token);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await other.PutLiveAsync("live.ada", Bytes("x"), 0, cts.Token));
+        var next = await other.PutLiveAsync("live.ada", Bytes("2"), first, cts.Token);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await live.PutLiveAsync("live.ada", Bytes("stale"), first, cts.Token));
+        Assert.Equal(("2", next), (Text((await live.GetLiveAsync("live.ada", cts.Token))!.Value), (await live.GetLiveAsync("live.ada", cts.Token))!.Revision));
+        await live.PutLiveAsync("live.bob", Bytes("b"), 0, cts.Token);
+        await live.PutLiveAsync("other.key", Bytes("o"), 0, cts.Token);
+        Assert.Equal(["live.ada", "live.bob"], (await other.ListLiveAsync("live.", cts.Token)).Select(e => e.Key).Order(StringComparer.Ordinal));
+
+        await other.RemoveLiveAsync("live.ada", cts.Token);
+        await other.RemoveLiveAsync("live.never", cts.Token);
+        Assert.Null(await live.GetLiveAsync("live.ada", cts.Token));
+        await live.PutLiveAsync("live.ada", Bytes("again"), 0, cts.Token);
+
+        // None of it is a change: the durable log and its keys are as they were.
+        Assert.Equal(position, await store.GetPositionAsync(cts.Token));
+        Assert.Null(await store.GetAsync("live.bob", cts.Token));
+        Assert.Equal(["task.anchor"], (await store.ListAsync("task.", cts.Token)).Select(e => e.Key));
+    }
+
     /// <summary>UTF-8 bytes of a string.</summary>
     protected static ReadOnlyMemory<byte> Bytes(string value) => Encoding.UTF8.GetBytes(value);
 

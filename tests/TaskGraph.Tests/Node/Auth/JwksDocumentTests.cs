@@ -5,6 +5,7 @@ using TaskGraph.Tests.Node.Http;
 namespace TaskGraph.Tests.Node.Auth;
 
 /// <summary>What a JWKS may hold: public RSA and EC signing keys; HMAC keys are dropped and private keys refused.</summary>
+[Trait("Lane", "fast")]
 public sealed class JwksDocumentTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using TaskGraph.Node.Configuration;
 
 namespace TaskGraph.Tests.Node.Configuration;
 
+[Trait("Lane", "fast")]
 public sealed class ConfigLoaderTests : IDisposable
 {
     private readonly string _root = TestPaths.TempDir("cfg");

@@ -3,6 +3,7 @@ using TaskGraph.Node.Configuration;
 namespace TaskGraph.Tests.Node.Configuration;
 
 /// <summary><c>server.reads</c> (fresh | local) and the optional <c>server.nats.replicas</c>.</summary>
+[Trait("Lane", "fast")]
 public sealed class FreshReadsAndReplicasConfigTests : IDisposable
 {
     private readonly string _root = TestPaths.TempDir("reads-config");

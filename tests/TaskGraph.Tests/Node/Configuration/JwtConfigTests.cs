@@ -4,6 +4,7 @@ using TaskGraph.Tests.Node.Http;
 namespace TaskGraph.Tests.Node.Configuration;
 
 /// <summary><c>server.auth.jwt</c>: off unless set; when set, issuer, audience and one key source are required.</summary>
+[Trait("Lane", "fast")]
 public sealed class JwtConfigTests : IDisposable
 {
     private readonly string _root = TestPaths.TempDir("jwt-config");

@@ -4,6 +4,7 @@ using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Tests.Node.Mcp;
 
+[Trait("Lane", "fast")]
 public sealed class ArgsTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using TaskGraph.Node.Mcp;
 
 namespace TaskGraph.Tests.Node.Mcp;
 
+[Trait("Lane", "fast")]
 public sealed class CallParamsFilterTests
 {
     [Theory]

@@ -9,6 +9,7 @@ namespace TaskGraph.Tests.Rules.Claims;
 /// Claim without a task (issue 9, item 5): the best ready task the worker may take, ranked by priority, wanted-tag fit and
 /// age; filters; every way a candidate can be lost to a stale read model; NO_READY_TASK and its counts; errors that propagate.
 /// </summary>
+[Trait("Lane", "fast")]
 public sealed class ClaimNextRulesTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using TaskGraph.Core.Tasks;
 namespace TaskGraph.Tests.Rules.Claims;
 
 /// <summary>Catalogue §8 Claiming and the claim limit (ARCHITECTURE invariant 7).</summary>
+[Trait("Lane", "fast")]
 public sealed class ClaimRulesTests
 {
     [Fact]

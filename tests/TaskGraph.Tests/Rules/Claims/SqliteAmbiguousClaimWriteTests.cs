@@ -1,6 +1,7 @@
 namespace TaskGraph.Tests.Rules.Claims;
 
 /// <summary>Ambiguous claim writes over a SQLite file.</summary>
+[Trait("Lane", "fast")]
 public sealed class SqliteAmbiguousClaimWriteTests : AmbiguousClaimWriteTests
 {
     /// <inheritdoc />

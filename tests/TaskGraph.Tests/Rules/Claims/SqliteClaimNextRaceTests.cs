@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 namespace TaskGraph.Tests.Rules.Claims;
 
 /// <summary>The claim-next race on three runtimes over one SQLite file.</summary>
+[Trait("Lane", "fast")]
 public sealed class SqliteClaimNextRaceTests(ITestOutputHelper output) : ClaimNextRaceTests(output)
 {
     /// <inheritdoc />

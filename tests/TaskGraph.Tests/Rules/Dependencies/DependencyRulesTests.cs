@@ -4,6 +4,7 @@ using TaskGraph.Core.Records;
 namespace TaskGraph.Tests.Rules.Dependencies;
 
 /// <summary>Catalogue §8 Deps: link, unlink, relink, cycles, single parent, per-pair warnings and errors.</summary>
+[Trait("Lane", "fast")]
 public sealed class DependencyRulesTests
 {
     [Fact]

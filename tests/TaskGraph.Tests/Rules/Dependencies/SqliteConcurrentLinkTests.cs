@@ -1,6 +1,7 @@
 namespace TaskGraph.Tests.Rules.Dependencies;
 
 /// <summary>The concurrent link suite on several store instances over one SQLite file.</summary>
+[Trait("Lane", "fast")]
 public sealed class SqliteConcurrentLinkTests : ConcurrentLinkTests
 {
     /// <inheritdoc />

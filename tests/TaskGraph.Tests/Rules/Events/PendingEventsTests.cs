@@ -9,6 +9,7 @@ namespace TaskGraph.Tests.Rules.Events;
 /// The unseen-event count per worker: changes others make to a worker's task (takeover, release, edit, delete) and a
 /// task given to it count; its own changes do not; <see cref="PendingEvents.Seen"/> clears up to a cursor.
 /// </summary>
+[Trait("Lane", "fast")]
 public sealed class PendingEventsTests
 {
     private ulong _position;

@@ -4,6 +4,7 @@ using TaskGraph.Core.Storage.Sqlite;
 namespace TaskGraph.Tests.Rules.History;
 
 /// <summary><see cref="ChangeTimeHistoryTests"/> on a SQLite file opened on the system clock.</summary>
+[Trait("Lane", "fast")]
 public sealed class SqliteChangeTimeHistoryTests : ChangeTimeHistoryTests, IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "taskgraph-rules", Guid.NewGuid().ToString("N"));

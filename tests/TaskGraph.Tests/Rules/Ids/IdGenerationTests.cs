@@ -9,6 +9,7 @@ using TaskGraph.Core.Workers;
 namespace TaskGraph.Tests.Rules.Ids;
 
 /// <summary>Generated ids: our word lists, the redraw on a collision (seeded), and user-given ids that still collide loudly.</summary>
+[Trait("Lane", "fast")]
 public sealed class IdGenerationTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 namespace TaskGraph.Tests.Rules.Ids;
 
 /// <summary>The generated-id race on three runtimes over one SQLite file.</summary>
+[Trait("Lane", "fast")]
 public sealed class SqliteGeneratedIdRaceTests(ITestOutputHelper output) : GeneratedIdRaceTests(output)
 {
     /// <inheritdoc />

@@ -4,6 +4,7 @@ using TaskGraph.Core.Records;
 namespace TaskGraph.Tests.Rules.Leases;
 
 /// <summary>The fence list on a task record: who lost the claim, bounded, and cleared by a fresh claim.</summary>
+[Trait("Lane", "fast")]
 public sealed class ClaimFenceTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace TaskGraph.Tests.Rules.Leases;
 /// Leases are data: a worker's heartbeat deadline. Past it, others take its work without force, the sweeper releases it,
 /// and the dead worker's late writes are refused (ARCHITECTURE, Leases).
 /// </summary>
+[Trait("Lane", "fast")]
 public sealed class LeaseRulesTests
 {
     private static readonly TimeSpan PastTimeout = TimeSpan.FromSeconds(901);

@@ -5,6 +5,7 @@ using TaskGraph.Core.Storage;
 namespace TaskGraph.Tests.Rules.Marks;
 
 /// <summary>Catalogue §8 File locks: advisory marks warn, <c>lock:</c> marks are exclusive, unmark, release-all.</summary>
+[Trait("Lane", "fast")]
 public sealed class MarkRulesTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using TaskGraph.Core.Storage;
 namespace TaskGraph.Tests.Rules.Tasks;
 
 /// <summary>Catalogue §8 delete (soft, cascade, obliterate, guards) and Rename (every reference rewritten).</summary>
+[Trait("Lane", "fast")]
 public sealed class DeleteRenameRulesTests
 {
     [Fact]

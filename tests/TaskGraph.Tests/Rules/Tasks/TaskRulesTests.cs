@@ -5,6 +5,7 @@ using TaskGraph.Core.Tasks;
 namespace TaskGraph.Tests.Rules.Tasks;
 
 /// <summary>Catalogue §8 Tasks: create, create_tree, update fields, bad input.</summary>
+[Trait("Lane", "fast")]
 public sealed class TaskRulesTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using TaskGraph.Core.Tasks;
 namespace TaskGraph.Tests.Rules.Tasks;
 
 /// <summary>Catalogue §8 Transitions and Auto-advance: time accrues only in timed states; history is the change log.</summary>
+[Trait("Lane", "fast")]
 public sealed class TransitionRulesTests
 {
     private static readonly long T0 = RulesHarness.Epoch.ToUnixTimeMilliseconds();

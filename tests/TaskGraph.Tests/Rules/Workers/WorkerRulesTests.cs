@@ -4,6 +4,7 @@ using TaskGraph.Core.Workers;
 namespace TaskGraph.Tests.Rules.Workers;
 
 /// <summary>Catalogue §8 Agents: connect, force reconnect, heartbeat, thinking, disconnect, list.</summary>
+[Trait("Lane", "fast")]
 public sealed class WorkerRulesTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Workers;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.Tasks;
 
@@ -319,61 +320,19 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 var now = context.NowMs;
                 var ownerAlive = task.Owner is not null && (task.Owner == caller.Value.Id
                     || Lease.IsAlive((await context.Records.GetWorkerAsync(task.Owner, cancellationToken).ConfigureAwait(false))?.Value, now));
-                var otherOwner = ownerAlive && task.Owner != caller.Value.Id;
-                var status = request.IsClaim ? workflow.ClaimState : request.Status ?? (request.Assignee is not null ? "assigned" : task.Status);
+                var status = request.IsClaim ? workflow.ClaimState : request.Status ?? (request.Assignee is not null ? workflow.Settings.AssignedState : task.Status);
 
-                // 1. owner guard
-                if (otherOwner && !request.Force)
-                {
-                    throw request.IsClaim || (workflow.IsTimed(status) && status != task.Status)
-                        ? new TaskGraphException(ErrorCodes.AlreadyClaimed, $"Task is already claimed by agent '{task.Owner}'")
-                        {
-                            Field = "task",
-                            Details = new Dictionary<string, object?> { ["owner"] = task.Owner },
-                            Suggestion = "Pick another task from list_tasks(ready=true), or use force=true to take it over.",
-                        }
-                        : new TaskGraphException(ErrorCodes.NotOwner, $"Task is claimed by agent '{task.Owner}'. Only the owner can update claimed tasks (use force=true to override)")
-                        {
-                            Field = "task",
-                            Details = new Dictionary<string, object?> { ["owner"] = task.Owner },
-                        };
-                }
-
-                // 1b. fence: a worker that lost its claim on this task writes nothing to it (a late completion, edit,
-                // release or timed status); only a fresh claim of an unfinished task is legitimate, and force overrides.
-                if (ClaimFence.For(task, caller.Value.Id) is { } fence && !request.Force
-                    && !(request.IsClaim && !ClaimFence.IsFinished(workflow, task.Status)))
-                {
-                    throw ClaimFence.Refused(task, fence, "worker_id");
-                }
-
-                // 1c. finishing a task someone else finished is refused, not a silent same-status no-op.
-                if (!request.IsClaim && request.Status is { } asked && asked == task.Status && ClaimFence.IsFinished(workflow, task.Status)
-                    && task.FinishedBy != caller.Value.Id)
-                {
-                    throw ClaimFence.AlreadyFinished(task, caller.Value.Id);
-                }
-
+                // The guards (TransitionGuards): owner, fence, finished by another; then state exists and exit is legal.
+                TransitionGuards.Owner(task, caller.Value.Id, ownerAlive, request.IsClaim, request.Force, workflow, status);
+                TransitionGuards.Fence(task, caller.Value.Id, request.IsClaim, request.Force, workflow);
+                TransitionGuards.NotFinishedByAnother(task, caller.Value.Id, request.IsClaim, request.Status, workflow);
                 if (request.IsClaim && task.Owner == caller.Value.Id && workflow.IsTimed(task.Status))
                 {
                     return (task, task);
                 }
 
-                // 2. state exists, 3. exit is legal
-                if (!workflow.HasState(status))
-                {
-                    throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid state '{status}'. Valid states: [{string.Join(", ", workflow.StateNames)}]") { Field = "status" };
-                }
-
-                if (status != task.Status && !workflow.CanMove(task.Status, status))
-                {
-                    var exits = workflow.States.TryGetValue(task.Status, out var def) ? def.Exits : [];
-                    throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid transition from '{task.Status}' to '{status}'. Allowed transitions: [{string.Join(", ", exits)}]")
-                    {
-                        Field = "status",
-                        Details = new Dictionary<string, object?> { ["from"] = task.Status, ["to"] = status, ["allowed"] = exits.ToArray() },
-                    };
-                }
+                TransitionGuards.StateExists(workflow, status);
+                TransitionGuards.ExitLegal(workflow, task.Status, status);
 
                 phaseWarning = CheckPhase(request.Phase, workflow);
                 var next = task with
@@ -435,7 +394,7 @@ public sealed class TaskService(GraphContext context, WorkerService workers, Dep
                 }
                 else if (status != task.Status && !workflow.IsTimed(status))
                 {
-                    if (workflow.IsTerminal(status) || status == "completed")
+                    if (workflow.IsTerminal(status) || status == workflow.Settings.CompletedState)
                     {
                         await CheckChildrenAsync(task.Id, workflow, cancellationToken).ConfigureAwait(false);
                     }

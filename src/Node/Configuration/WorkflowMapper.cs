@@ -18,6 +18,8 @@ public static class WorkflowMapper
         {
             InitialState = reader.String(settings, "initial_state", "settings.initial_state") ?? baseSettings.InitialState,
             DisconnectState = reader.String(settings, "disconnect_state", "settings.disconnect_state") ?? baseSettings.DisconnectState,
+            AssignedState = reader.String(settings, "assigned_state", "settings.assigned_state") ?? baseSettings.AssignedState,
+            CompletedState = reader.String(settings, "completed_state", "settings.completed_state") ?? baseSettings.CompletedState,
             BlockingStates = reader.StringList(settings, "blocking_states", "settings.blocking_states") ?? baseSettings.BlockingStates,
             UnknownPhase = reader.Choice(settings, "unknown_phase", "settings.unknown_phase", "allow", "warn", "reject") ?? baseSettings.UnknownPhase,
         };

@@ -254,6 +254,16 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_workflow_names_its_assigned_and_completed_states_and_gets_the_defaults_otherwise()
+    {
+        WriteProject("workflow-roles.yaml", "settings:\n  assigned_state: queued\n  completed_state: done\nstates:\n  queued:\n    exits: [working]\n  done:\n    exits: []\n");
+        var loaded = ConfigLoader.Load(Options());
+        var roles = loaded.Config.Workflows["roles"].Settings;
+        Assert.Equal(("queued", "done"), (roles.AssignedState, roles.CompletedState));
+        Assert.Equal(("assigned", "completed"), (loaded.Config.DefaultWorkflow.Settings.AssignedState, loaded.Config.DefaultWorkflow.Settings.CompletedState));
+    }
+
+    [Fact]
     public void A_workflow_with_a_wrong_type_fails_naming_the_file_and_key()
     {
         WriteProject("workflow-odd.yaml", "states:\n  working:\n    timed: sometimes\n");

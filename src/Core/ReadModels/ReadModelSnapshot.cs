@@ -151,16 +151,16 @@ internal static class ReadModelSnapshot
             return (null, "unreadable snapshot: " + OneLine(ex));
         }
 
+        if (await FirstChangeAsync(store, ct).ConfigureAwait(false) != firstChange)
+        {
+            return (null, "the store's log does not start where the snapshot's did (another store, or purged)");
+        }
+
         // Read after the file, so a snapshot another process wrote meanwhile is never "ahead" of what this node saw.
         var head = await store.GetPositionAsync(ct).ConfigureAwait(false);
         if (position > head)
         {
             return (null, string.Create(CultureInfo.InvariantCulture, $"snapshot at position {position} is ahead of the store at {head}"));
-        }
-
-        if (await FirstChangeAsync(store, ct).ConfigureAwait(false) != firstChange)
-        {
-            return (null, "the store's log does not start where the snapshot's did (another store, or purged)");
         }
 
         return (new Loaded(position, revisions, firstChange), string.Empty);

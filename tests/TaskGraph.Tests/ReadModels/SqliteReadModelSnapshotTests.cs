@@ -4,6 +4,7 @@ using TaskGraph.Core.Storage.Sqlite;
 namespace TaskGraph.Tests.ReadModels;
 
 /// <summary><see cref="ReadModelSnapshotTests"/> on SQLite files (one per store name) in the test's directory.</summary>
+[Trait("Lane", "fast")]
 public sealed class SqliteReadModelSnapshotTests : ReadModelSnapshotTests
 {
     private protected override async Task<IRecordStore> OpenStoreAsync(string name, CancellationToken ct) =>

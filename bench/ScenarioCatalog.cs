@@ -28,6 +28,7 @@ internal static class ScenarioCatalog
                 new HttpClaimScenario("http-claim", null),
                 new HttpClaimScenario("http-claim-session", "2025-06-18"),
             ]),
+            ("cold-start", [new ColdStartScenario("cold-start", "sqlite"), new ColdStartScenario("cold-start", "nats")]),
             ("http-sessions", [new HttpSessionsScenario("http-sessions", 500)]),
             ("node-rss",
             [

@@ -62,10 +62,19 @@ public sealed class GraphRuntime : IAsyncDisposable
     public ClaimNextService ClaimNext { get; }
 
     /// <summary>Starts the read model (a full rebuild from the store) and wires the services. The runtime owns the store.</summary>
+    public static Task<GraphRuntime> StartAsync(
+        IRecordStore store, ConfigHolder config, TimeProvider time, string baseDirectory, ILoggerFactory? loggers, CancellationToken cancellationToken) =>
+        StartAsync(store, config, time, baseDirectory, loggers, null, cancellationToken);
+
+    /// <summary>
+    /// Starts the read model, from <paramref name="snapshot"/> when it names a snapshot that matches the store (null: no
+    /// snapshot, a full rebuild), and wires the services. The runtime owns the store.
+    /// </summary>
     public static async Task<GraphRuntime> StartAsync(
-        IRecordStore store, ConfigHolder config, TimeProvider time, string baseDirectory, ILoggerFactory? loggers, CancellationToken cancellationToken)
+        IRecordStore store, ConfigHolder config, TimeProvider time, string baseDirectory, ILoggerFactory? loggers,
+        ReadModelSnapshotOptions? snapshot, CancellationToken cancellationToken)
     {
-        var reads = await ReadModel.StartAsync(store, time, loggers?.CreateLogger<ReadModel>(), cancellationToken).ConfigureAwait(false);
+        var reads = await ReadModel.StartAsync(store, time, loggers?.CreateLogger<ReadModel>(), snapshot, cancellationToken).ConfigureAwait(false);
         return new GraphRuntime(store, reads, config, time, baseDirectory);
     }
 

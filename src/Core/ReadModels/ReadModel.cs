@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,8 +8,10 @@ using TaskGraph.Core.Storage;
 namespace TaskGraph.Core.ReadModels;
 
 /// <summary>
-/// A node's private, in-memory SQLite projection of the store, kept current from the store's watch. It rebuilds from
-/// position 0 before it serves, then follows live changes; callers wait for their own commit with <see cref="WaitForAsync"/>.
+/// A node's private, in-memory SQLite projection of the store, kept current from the store's watch. Before it serves it
+/// loads its snapshot (when one is configured and still matches the store) and replays only what is newer, or rebuilds
+/// from position 0; then it follows live changes, and writes a new snapshot in the background (ADR 0010). Callers wait
+/// for their own commit with <see cref="WaitForAsync"/>.
 /// </summary>
 /// <remarks>
 /// Decisions: history rows are derived from successive revisions (ChangeProjector), never written beside state.
@@ -18,6 +21,8 @@ namespace TaskGraph.Core.ReadModels;
 /// leaves none and a renamed one keeps all of it. Search excludes soft-deleted tasks unless asked (list_tasks does too;
 /// get and scan show them). An undecodable record is logged and skipped; any other failure stops following, is logged as
 /// critical and fails every waiter; a StoreUnavailableException resumes the watch after the applied position.
+/// A batch is committed and published under the gate, so whoever holds the gate outside a batch sees rows, applied
+/// position and applied revisions that agree: that is when a snapshot is copied.
 /// </remarks>
 public sealed partial class ReadModel : IAsyncDisposable
 {
@@ -44,17 +49,34 @@ public sealed partial class ReadModel : IAsyncDisposable
     private readonly List<Waiter> _waiters = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ReadModelSnapshotOptions? _snapshot;
+    private readonly SemaphoreSlim _snapshotWrite = new(1, 1);
     private Task _follow = Task.CompletedTask;
+    private Task _snapshots = Task.CompletedTask;
     private ulong _appliedPosition;
     private Exception? _fault;
     private bool _disposed;
 
-    private ReadModel(IRecordStore store, TimeProvider time, ILogger logger, SqliteConnection db)
+    // Guarded by _gate: a batch is open; changes applied in all (the snapshot trigger counts them).
+    private bool _inBatch;
+    private long _appliedCount;
+
+    // Guarded by _snapshotWrite (set once at start before any writer runs).
+    private string? _firstChange;
+    private ulong _snapshotPosition;
+    private long _snapshotAppliedCount;
+    private DateTimeOffset _nextSnapshotDue;
+
+    private long _replayedOnStart;
+    private string _startReason = "snapshots off";
+
+    private ReadModel(IRecordStore store, TimeProvider time, ILogger logger, SqliteConnection db, ReadModelSnapshotOptions? snapshot)
     {
         _store = store;
         _time = time;
         _logger = logger;
         _db = db;
+        _snapshot = snapshot;
         _projector = new ChangeProjector(db);
         _tasks = new TaskReader(db);
         _search = new TaskSearch(db);
@@ -65,20 +87,62 @@ public sealed partial class ReadModel : IAsyncDisposable
     /// <summary>The position of the newest change applied (and visible to queries).</summary>
     public ulong AppliedPosition => Volatile.Read(ref _appliedPosition);
 
+    /// <summary>Changes applied at start to reach the store's position (all of them when rebuilt from scratch).</summary>
+    public long ReplayedOnStart => Interlocked.Read(ref _replayedOnStart);
+
+    /// <summary>The position of the snapshot the model started from, or null when it was rebuilt from scratch.</summary>
+    public ulong? LoadedSnapshotPosition { get; private set; }
+
+    /// <summary>Why the model was rebuilt from scratch (no snapshot, a discarded one and why), or null when it loaded one.</summary>
+    public string? RebuildReason => LoadedSnapshotPosition is null ? _startReason : null;
+
+    /// <summary>The position of the newest snapshot this model loaded or wrote (0: none).</summary>
+    public ulong SnapshotPosition => Volatile.Read(ref _snapshotPosition);
+
+    /// <summary>How long the last snapshot write held the model's gate (queries wait that long at most).</summary>
+    public TimeSpan LastSnapshotGateTime { get; private set; }
+
     /// <summary>Builds the read model from the whole change log up to the store's current position, then follows it in the background.</summary>
-    public static async Task<ReadModel> StartAsync(IRecordStore store, TimeProvider time, ILogger<ReadModel>? logger, CancellationToken ct)
+    public static Task<ReadModel> StartAsync(IRecordStore store, TimeProvider time, ILogger<ReadModel>? logger, CancellationToken ct) =>
+        StartAsync(store, time, logger, null, ct);
+
+    /// <summary>
+    /// Starts the read model from its snapshot when <paramref name="snapshot"/> names one that matches the store (then
+    /// replays only the newer changes), else from the whole change log; follows the store in the background and, with
+    /// a snapshot configured, writes snapshots in the background and at dispose.
+    /// </summary>
+    public static async Task<ReadModel> StartAsync(
+        IRecordStore store, TimeProvider time, ILogger<ReadModel>? logger, ReadModelSnapshotOptions? snapshot, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        var db = new SqliteConnection("Data Source=:memory:");
-        db.Open();
-        SqlCommands.Execute(db, ReadModelSchema.Ddl);
-        var model = new ReadModel(store, time, (ILogger?)logger ?? NullLogger.Instance, db);
+        var started = Stopwatch.GetTimestamp();
+        var (db, loaded, reason) = await OpenDatabaseAsync(store, snapshot, ct).ConfigureAwait(false);
+        var model = new ReadModel(store, time, (ILogger?)logger ?? NullLogger.Instance, db, snapshot);
         try
         {
+            model._startReason = reason;
+            model._nextSnapshotDue = time.GetUtcNow() + (snapshot?.EveryInterval ?? TimeSpan.Zero);
+            if (loaded is not null)
+            {
+                model.LoadedSnapshotPosition = loaded.Position;
+                model._appliedPosition = loaded.Position;
+                model._snapshotPosition = loaded.Position;
+                model._firstChange = loaded.FirstChange;
+                foreach (var (key, revision) in loaded.Revisions)
+                {
+                    model._appliedRevisions[key] = revision;
+                }
+            }
+
             var target = await StartPositionAsync(store, ct).ConfigureAwait(false);
-            model._follow = Task.Run(() => model.FollowAsync(target), CancellationToken.None);
+            model._follow = Task.Run(() => model.FollowAsync(target, started), CancellationToken.None);
             await model._caughtUp.Task.WaitAsync(ct).ConfigureAwait(false);
+            if (snapshot is not null)
+            {
+                model._snapshots = Task.Run(model.SnapshotLoopAsync, CancellationToken.None);
+            }
+
             return model;
         }
         catch
@@ -86,6 +150,39 @@ public sealed partial class ReadModel : IAsyncDisposable
             await model.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>An in-memory database: the snapshot's content when it loads and matches the store, else the empty schema.</summary>
+    private static async Task<(SqliteConnection Db, ReadModelSnapshot.Loaded? Loaded, string Reason)> OpenDatabaseAsync(
+        IRecordStore store, ReadModelSnapshotOptions? snapshot, CancellationToken ct)
+    {
+        var db = new SqliteConnection("Data Source=:memory:");
+        db.Open();
+        if (snapshot is not null)
+        {
+            try
+            {
+                var (loaded, reason) = await ReadModelSnapshot.TryLoadAsync(db, snapshot, store, ct).ConfigureAwait(false);
+                if (loaded is not null)
+                {
+                    return (db, loaded, reason);
+                }
+
+                db.Dispose();
+                db = new SqliteConnection("Data Source=:memory:");
+                db.Open();
+                SqlCommands.Execute(db, ReadModelSchema.Ddl);
+                return (db, null, reason);
+            }
+            catch
+            {
+                db.Dispose();
+                throw;
+            }
+        }
+
+        SqlCommands.Execute(db, ReadModelSchema.Ddl);
+        return (db, null, "snapshots off");
     }
 
     /// <summary>
@@ -368,6 +465,21 @@ public sealed partial class ReadModel : IAsyncDisposable
         }
 
         FailWaiters(new ObjectDisposedException(nameof(ReadModel)));
+        await _snapshots.ConfigureAwait(false);
+        if (_snapshot is not null && _fault is null && _caughtUp.Task.IsCompletedSuccessfully)
+        {
+            // Clean shutdown: what was applied since the last snapshot is kept for the next start.
+            try
+            {
+                using var timeout = new CancellationTokenSource(CatchUpTimeout);
+                await WriteSnapshotAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogSnapshotFailed(_logger, ex, _snapshot.Path);
+            }
+        }
+
         lock (_gate)
         {
             SqlCommands.Forget(_db);
@@ -375,6 +487,7 @@ public sealed partial class ReadModel : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _snapshotWrite.Dispose();
     }
 
     /// <summary>Every table's rows as text, for tests comparing a replayed model with a live one.</summary>
@@ -414,16 +527,14 @@ public sealed partial class ReadModel : IAsyncDisposable
         }
     }
 
-    private async Task FollowAsync(ulong target)
+    private async Task FollowAsync(ulong target, long started)
     {
-        if (target == 0)
+        if (target <= AppliedPosition)
         {
-            _caughtUp.TrySetResult();
-            LogCaughtUp(_logger, 0);
+            CaughtUp(started);
         }
 
         var pending = new List<RecordChange>();
-        var inBatch = false;
         while (!_stop.IsCancellationRequested)
         {
             try
@@ -438,10 +549,10 @@ public sealed partial class ReadModel : IAsyncDisposable
                     var replaying = !_caughtUp.Task.IsCompleted;
                     lock (_gate)
                     {
-                        if (!inBatch)
+                        if (!_inBatch)
                         {
                             SqlCommands.Execute(_db, "BEGIN");
-                            inBatch = true;
+                            _inBatch = true;
                         }
 
                         ApplyOne(change);
@@ -449,20 +560,19 @@ public sealed partial class ReadModel : IAsyncDisposable
                         if (!replaying || change.Position >= target || pending.Count >= ReplayBatchSize)
                         {
                             SqlCommands.Execute(_db, "COMMIT");
-                            inBatch = false;
+                            _inBatch = false;
+                            Publish(pending);
+                            pending.Clear();
                         }
                     }
 
-                    if (!inBatch)
+                    if (replaying)
                     {
-                        Publish(pending);
-                        pending.Clear();
-                    }
-
-                    if (replaying && change.Position >= target)
-                    {
-                        LogCaughtUp(_logger, change.Position);
-                        _caughtUp.TrySetResult();
+                        Interlocked.Increment(ref _replayedOnStart);
+                        if (change.Position >= target)
+                        {
+                            CaughtUp(started);
+                        }
                     }
                 }
 
@@ -478,7 +588,7 @@ public sealed partial class ReadModel : IAsyncDisposable
             catch (StoreUnavailableException ex)
             {
                 // The batch was not published; roll it back and resume the watch after what is applied.
-                RollBack(ref inBatch, pending);
+                RollBack(pending);
                 LogStoreUnavailable(_logger, ex, AppliedPosition);
                 try
                 {
@@ -491,14 +601,135 @@ public sealed partial class ReadModel : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                RollBack(ref inBatch, pending);
+                RollBack(pending);
                 LogFollowFailed(_logger, ex, AppliedPosition);
                 Fail(ex);
                 return;
             }
         }
 
-        RollBack(ref inBatch, pending);
+        RollBack(pending);
+    }
+
+    private void CaughtUp(long started)
+    {
+        var ms = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (LoadedSnapshotPosition is { } position)
+        {
+            LogStartedFromSnapshot(_logger, position, ReplayedOnStart, ms, AppliedPosition);
+        }
+        else
+        {
+            // A snapshot that was there but did not fit is worth a warning; none at all (or none configured) is not.
+            var discarded = _snapshot is not null && _startReason != ReadModelSnapshot.NoSnapshotReason;
+            LogRebuilt(_logger, discarded ? LogLevel.Warning : LogLevel.Information, _startReason, ReplayedOnStart, ms, AppliedPosition);
+        }
+
+        _caughtUp.TrySetResult();
+    }
+
+    /// <summary>
+    /// Writes a snapshot now when one is configured and something changed since the last: the database is copied to a
+    /// temporary file under the gate (outside a batch), then completed and renamed over the snapshot outside it. Returns
+    /// false when nothing was written (nothing new, a replay batch open, no snapshot configured, an empty store).
+    /// </summary>
+    internal async Task<bool> WriteSnapshotAsync(CancellationToken ct)
+    {
+        if (_snapshot is not { } options)
+        {
+            return false;
+        }
+
+        await _snapshotWrite.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (AppliedPosition == _snapshotPosition)
+            {
+                return false;
+            }
+
+            _firstChange ??= await ReadModelSnapshot.FirstChangeAsync(_store, ct).ConfigureAwait(false);
+            if (_firstChange is null)
+            {
+                return false;
+            }
+
+            var begun = Stopwatch.GetTimestamp();
+            SqliteConnection copy;
+            string temp;
+            ulong position;
+            long applied;
+            KeyValuePair<string, ulong>[] revisions;
+            TimeSpan gateTime;
+            lock (_gate)
+            {
+                position = AppliedPosition;
+                if (_inBatch || position == 0 || position == _snapshotPosition)
+                {
+                    return false;
+                }
+
+                applied = _appliedCount;
+                lock (_waitGate)
+                {
+                    revisions = [.. _appliedRevisions];
+                }
+
+                (copy, temp) = ReadModelSnapshot.CopyToTemp(_db, options.Path);
+                gateTime = Stopwatch.GetElapsedTime(begun);
+            }
+
+            ReadModelSnapshot.Finish(copy, temp, options.Path, options.StoreIdentity, _firstChange, position, revisions, _time.GetUtcNow());
+            Volatile.Write(ref _snapshotPosition, position);
+            _snapshotAppliedCount = applied;
+            _nextSnapshotDue = _time.GetUtcNow() + options.EveryInterval;
+            LastSnapshotGateTime = gateTime;
+            LogSnapshotWritten(_logger, position, options.Path, (long)gateTime.TotalMilliseconds, (long)Stopwatch.GetElapsedTime(begun).TotalMilliseconds);
+            return true;
+        }
+        finally
+        {
+            _snapshotWrite.Release();
+        }
+    }
+
+    /// <summary>Every second: a snapshot after <c>EveryChanges</c> changes, or after <c>EveryInterval</c> with any change.</summary>
+    private async Task SnapshotLoopAsync()
+    {
+        var options = _snapshot!;
+        var poll = options.EveryInterval < TimeSpan.FromSeconds(1) ? options.EveryInterval : TimeSpan.FromSeconds(1);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(poll, _time, _stop.Token).ConfigureAwait(false);
+                long since;
+                lock (_gate)
+                {
+                    since = _appliedCount - _snapshotAppliedCount;
+                }
+
+                if (since >= options.EveryChanges || (since > 0 && _time.GetUtcNow() >= _nextSnapshotDue))
+                {
+                    await WriteSnapshotAsync(_stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A snapshot is an optimisation: a full disk or a read-only directory must not stop the node.
+                _nextSnapshotDue = _time.GetUtcNow() + options.EveryInterval;
+                lock (_gate)
+                {
+                    _snapshotAppliedCount = _appliedCount;
+                }
+
+                LogSnapshotFailed(_logger, ex, options.Path);
+            }
+        }
     }
 
     private void ApplyOne(RecordChange change)
@@ -514,16 +745,15 @@ public sealed partial class ReadModel : IAsyncDisposable
         }
     }
 
-    private void RollBack(ref bool inBatch, List<RecordChange> pending)
+    private void RollBack(List<RecordChange> pending)
     {
-        if (inBatch)
+        lock (_gate)
         {
-            lock (_gate)
+            if (_inBatch)
             {
                 SqlCommands.Execute(_db, "ROLLBACK");
+                _inBatch = false;
             }
-
-            inBatch = false;
         }
 
         pending.Clear();
@@ -536,6 +766,7 @@ public sealed partial class ReadModel : IAsyncDisposable
             return;
         }
 
+        _appliedCount += applied.Count;
         lock (_waitGate)
         {
             foreach (var change in applied)
@@ -606,8 +837,17 @@ public sealed partial class ReadModel : IAsyncDisposable
         await waiter.Completion.Task.ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Read model caught up with the store at position {Position}")]
-    private static partial void LogCaughtUp(ILogger logger, ulong position);
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "read model: loaded snapshot at position {Position}, replayed {Replayed} changes in {ElapsedMs} ms (caught up at {Applied})")]
+    private static partial void LogStartedFromSnapshot(ILogger logger, ulong position, long replayed, long elapsedMs, ulong applied);
+
+    [LoggerMessage(EventId = 1104, Message = "read model: rebuilt from scratch ({Reason}), replayed {Replayed} changes in {ElapsedMs} ms (caught up at {Applied})")]
+    private static partial void LogRebuilt(ILogger logger, LogLevel level, string reason, long replayed, long elapsedMs, ulong applied);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "read model: snapshot at position {Position} written to {Path} (gate held {GateMs} ms, {TotalMs} ms in all)")]
+    private static partial void LogSnapshotWritten(ILogger logger, ulong position, string path, long gateMs, long totalMs);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "read model: snapshot could not be written to {Path}; the node keeps serving")]
+    private static partial void LogSnapshotFailed(ILogger logger, Exception ex, string path);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Read model skipped undecodable record {Key} at position {Position}")]
     private static partial void LogUndecodable(ILogger logger, Exception ex, string key, ulong position);

@@ -54,6 +54,7 @@ public static class ConfigLoader
         var roles = HttpSettingsMapper.MapRoles(tree, reader);
         var jwt = JwtSettingsMapper.Map(tree, reader);
         var notificationWindow = HttpSettingsMapper.MapNotificationWindow(tree, reader);
+        var (snapshots, cacheDir) = ReadModelSettingsMapper.Map(tree, reader);
         var graphs = Graphs(config.Server.Graph, options.Cli.MoreGraphs, reader);
         reader.ThrowIfProblems();
 
@@ -110,6 +111,8 @@ public static class ConfigLoader
             Roles = roles,
             Jwt = jwt,
             NotificationWindow = notificationWindow,
+            ReadModelSnapshots = snapshots,
+            CacheDir = cacheDir,
             WorkflowFiles = workflowFiles.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),
             Overlays = overlays.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),
             Raw = tree,

@@ -41,7 +41,7 @@ public static class ConfigSchema
         "server.nats.token", "server.nats.user", "server.nats.password", "server.nats.nkey_seed", "server.nats.creds_file",
         "server.nats.tls.ca", "server.nats.tls.cert", "server.nats.tls.key",
         "server.http.url", "server.http.tls.cert", "server.http.tls.key", "server.http.allowed_hosts", "server.http.allowed_origins",
-        "server.auth.roles.*.permissions", "server.notifications.coalesce_ms",
+        "server.auth.roles.*.permissions", "server.notifications.coalesce_ms", "server.cache_dir", "server.read_model.snapshot",
         "server.auth.jwt.issuer", "server.auth.jwt.audience", "server.auth.jwt.jwks_file", "server.auth.jwt.jwks_url",
         "server.auth.jwt.role_claim", "server.auth.jwt.worker_claim", "server.auth.jwt.tags_claim", "server.auth.jwt.name_claim",
         "server.auth.jwt.clock_skew_seconds",

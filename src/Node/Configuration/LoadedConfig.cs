@@ -36,6 +36,12 @@ public sealed record LoadedConfig
     /// <summary><c>server.notifications.coalesce_ms</c>: changes within this window become one resource notification.</summary>
     public TimeSpan NotificationWindow { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary><c>server.read_model.snapshot</c>: the read model keeps a snapshot and replays only newer changes at start.</summary>
+    public bool ReadModelSnapshots { get; init; } = true;
+
+    /// <summary><c>server.cache_dir</c>: where a NATS node keeps its per-graph read-model snapshots.</summary>
+    public string CacheDir { get; init; } = ReadModelSettingsMapper.DefaultCacheDir;
+
     /// <summary>Role name to permissions: the default table, with <c>server.auth.roles</c> on top.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; init; } = Auth.PermissionTable.DefaultRoles;
 

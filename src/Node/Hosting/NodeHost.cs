@@ -68,7 +68,8 @@ public static class NodeHost
                 try
                 {
                     (store, var location) = await StoreFactory.OpenAsync(config, name, TimeProvider.System, bootLoggers, startup.Token);
-                    var runtime = await GraphRuntime.StartAsync(store, nodeConfig.Rules, TimeProvider.System, Environment.CurrentDirectory, bootLoggers, startup.Token);
+                    var runtime = await GraphRuntime.StartAsync(
+                        store, nodeConfig.Rules, TimeProvider.System, Environment.CurrentDirectory, bootLoggers, StoreFactory.SnapshotOptions(config, name, store), startup.Token);
                     opened.Add(new ServedGraph(name, runtime, location));
                 }
                 catch when (store is not null && opened.All(g => g.Runtime.Store != store))

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using TaskGraph.Bus.Connection;
 using TaskGraph.Bus.KeyValue;
+using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Storage.Sqlite;
 using TaskGraph.Node.Configuration;
@@ -44,6 +45,31 @@ public static class StoreFactory
         ArgumentNullException.ThrowIfNull(config);
         var path = Path.GetFullPath(config.Config.Server.DbPath);
         return graph == DefaultGraph ? path : Path.Combine(Path.GetDirectoryName(path)!, graph + ".db");
+    }
+
+    /// <summary>
+    /// Where the read model of one graph keeps its snapshot (null when <c>server.read_model.snapshot</c> is off): beside a
+    /// SQLite store (<c>&lt;db path&gt;.readmodel</c>), or <c>&lt;server.cache_dir&gt;/&lt;graph&gt;.readmodel</c> for NATS.
+    /// </summary>
+    public static ReadModelSnapshotOptions? SnapshotOptions(LoadedConfig config, string graph, IRecordStore store)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!config.ReadModelSnapshots)
+        {
+            return null;
+        }
+
+        if (store is NatsRecordStore nats)
+        {
+            return new ReadModelSnapshotOptions
+            {
+                Path = Path.GetFullPath(Path.Combine(config.CacheDir, graph + ".readmodel")),
+                StoreIdentity = "nats bucket " + nats.BucketName,
+            };
+        }
+
+        var db = SqlitePath(config, graph);
+        return new ReadModelSnapshotOptions { Path = db + ".readmodel", StoreIdentity = "sqlite " + db };
     }
 
     /// <summary>The graph a node serves when none is named.</summary>

@@ -6,7 +6,10 @@ using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Tests.Nats;
 
-/// <summary>The node's own NATS connection authenticates with a token or a user and password.</summary>
+/// <summary>
+/// The node's own NATS connection authenticates with a token, a user and password, or an nkey seed; wrong or missing
+/// credentials are refused, and the error says the server refused them.
+/// </summary>
 public sealed class NatsAuthenticationTests
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
@@ -23,7 +26,8 @@ public sealed class NatsAuthenticationTests
             Assert.Equal(revision, (await store.GetAsync("task.a", cts.Token))?.Revision);
         }
 
-        await Assert.ThrowsAnyAsync<Exception>(() => NatsRecordStore.OpenAsync(Options(server, o => o with { Token = "wrong" }), null, cts.Token));
+        await AssertRefusedAsync(Options(server, o => o with { Token = "wrong" }), cts.Token);
+        await AssertRefusedAsync(Options(server, o => o), cts.Token);
     }
 
     [Fact]
@@ -38,7 +42,43 @@ public sealed class NatsAuthenticationTests
             Assert.Single(await store.ListAsync("worker.", cts.Token));
         }
 
-        await Assert.ThrowsAnyAsync<Exception>(() => NatsRecordStore.OpenAsync(Options(server, o => o with { User = "agent", Password = "nope" }), null, cts.Token));
+        await AssertRefusedAsync(Options(server, o => o with { User = "agent", Password = "nope" }), cts.Token);
+        await AssertRefusedAsync(Options(server, o => o with { User = "stranger", Password = "pw-123" }), cts.Token);
+    }
+
+    [Fact]
+    public async Task A_server_with_nkey_users_accepts_the_users_seed_and_refuses_another_seed()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        using var user = NATS.NKeys.KeyPair.CreatePair(NATS.NKeys.PrefixByte.User);
+        using var stranger = NATS.NKeys.KeyPair.CreatePair(NATS.NKeys.PrefixByte.User);
+        await using var server = await StartAsync($"authorization {{ users: [ {{ nkey: \"{user.GetPublicKey()}\" }} ] }}", cts.Token);
+
+        await using (var store = await NatsRecordStore.OpenAsync(Options(server, o => o with { NKeySeed = user.GetSeed() }), null, cts.Token))
+        {
+            var revision = await store.CreateAsync("task.n", Encoding.UTF8.GetBytes("{}"), cts.Token);
+            Assert.Equal(revision, (await store.GetAsync("task.n", cts.Token))?.Revision);
+        }
+
+        await AssertRefusedAsync(Options(server, o => o with { NKeySeed = stranger.GetSeed() }), cts.Token);
+    }
+
+    /// <summary>The open fails, and says the server refused the credentials (not a timeout or a crash elsewhere).</summary>
+    private static async Task AssertRefusedAsync(NatsStoreOptions options, CancellationToken cancellationToken)
+    {
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => NatsRecordStore.OpenAsync(options, null, cancellationToken));
+        var messages = string.Join(" | ", Chain(ex).Select(e => $"{e.GetType().Name}: {e.Message}"));
+        Assert.True(
+            messages.Contains("authorization", StringComparison.OrdinalIgnoreCase) || messages.Contains("authentication", StringComparison.OrdinalIgnoreCase),
+            "expected an authorization refusal, got: " + messages);
+    }
+
+    private static IEnumerable<Exception> Chain(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
     }
 
     private static NatsStoreOptions Options(NatsServerProcess server, Func<NatsStoreOptions, NatsStoreOptions> auth) =>

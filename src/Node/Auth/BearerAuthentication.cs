@@ -13,8 +13,11 @@ public sealed class BearerAuthentication(TokenStore tokens, JwtValidator? jwt = 
     /// <summary>The metadata document's path.</summary>
     public const string MetadataPath = "/.well-known/oauth-protected-resource";
 
-    /// <summary>Authenticates the request; false when a 401 was written.</summary>
-    public async Task<bool> AuthenticateAsync(HttpContext context)
+    /// <summary>
+    /// Authenticates the request; false when a 401 was written. <paramref name="resourcePath"/> (for example
+    /// <c>/mcp/beta</c>) makes the challenge name that resource's own metadata document (RFC 9728 section 3.1).
+    /// </summary>
+    public async Task<bool> AuthenticateAsync(HttpContext context, string? resourcePath = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         var header = context.Request.Headers.Authorization.ToString();
@@ -48,7 +51,7 @@ public sealed class BearerAuthentication(TokenStore tokens, JwtValidator? jwt = 
             }
         }
 
-        var metadata = $"{context.Request.Scheme}://{context.Request.Host}{MetadataPath}";
+        var metadata = $"{context.Request.Scheme}://{context.Request.Host}{MetadataPath}{resourcePath}";
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         // RFC 6750: error="invalid_token" only when a token was presented.
         var error = header.Length == 0 ? string.Empty : "error=\"invalid_token\", ";

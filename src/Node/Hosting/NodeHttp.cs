@@ -89,7 +89,7 @@ public static class NodeHttp
                     return;
                 }
 
-                if (serving.RequireToken && !await bearers[graph.Name].AuthenticateAsync(context))
+                if (serving.RequireToken && !await bearers[graph.Name].AuthenticateAsync(context, rest.HasValue ? $"{McpPath}/{graph.Name}" : null))
                 {
                     return;
                 }
@@ -102,12 +102,13 @@ public static class NodeHttp
 
         app.MapGet("/healthz", () => Results.Json(new Dictionary<string, string> { ["status"] = "ok", ["version"] = NodeHost.Version }));
         app.MapGet("/readyz", ReadyAsync);
-        app.MapGet(BearerAuthentication.MetadataPath, (HttpContext context) => Results.Json(new Dictionary<string, object>
+        app.MapGet(BearerAuthentication.MetadataPath, (HttpContext context) => Metadata(context, McpPath, graphs.Default.Name));
+        foreach (var graph in graphs.All)
         {
-            ["resource"] = $"{context.Request.Scheme}://{context.Request.Host}{McpPath}",
-            ["bearer_methods_supported"] = new[] { "header" },
-            ["resource_name"] = "TaskGraph",
-        }));
+            // RFC 9728 section 3.1: the metadata of https://host/mcp/<graph> is at /.well-known/oauth-protected-resource/mcp/<graph>.
+            app.MapGet($"{BearerAuthentication.MetadataPath}{McpPath}/{graph.Name}", (HttpContext context) => Metadata(context, $"{McpPath}/{graph.Name}", graph.Name));
+        }
+
         app.MapMcp(McpPath);
         foreach (var graph in graphs.All)
         {
@@ -152,6 +153,13 @@ public static class NodeHttp
             return Results.Json(new Dictionary<string, object> { ["status"] = "store_unavailable", ["message"] = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
+
+    private static IResult Metadata(HttpContext context, string path, string graph) => Results.Json(new Dictionary<string, object>
+    {
+        ["resource"] = $"{context.Request.Scheme}://{context.Request.Host}{path}",
+        ["bearer_methods_supported"] = new[] { "header" },
+        ["resource_name"] = "TaskGraph graph " + graph,
+    });
 
     private static X509Certificate2 LoadCertificate(HttpServing serving)
     {

@@ -73,6 +73,24 @@ public sealed class MultiGraphTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_graphs_401_names_that_graphs_own_protected_resource_metadata()
+    {
+        var ct = Timeout(60);
+        using var http = NewClient();
+        using var request = InitializePost(Graph("beta"), null);
+        using var response = await http.SendAsync(request, ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var challenge = response.Headers.WwwAuthenticate.ToString();
+        var metadataUrl = $"{_node.BaseUrl}/.well-known/oauth-protected-resource/mcp/beta";
+        Assert.Contains($"resource_metadata=\"{metadataUrl}\"", challenge, StringComparison.Ordinal);
+
+        var metadata = JsonDocument.Parse(await http.GetStringAsync(new Uri(metadataUrl), ct)).RootElement;
+        Assert.Equal($"{_node.BaseUrl}/mcp/beta", metadata.GetProperty("resource").GetString());
+        var root = JsonDocument.Parse(await http.GetStringAsync(new Uri($"{_node.BaseUrl}/.well-known/oauth-protected-resource"), ct)).RootElement;
+        Assert.Equal($"{_node.BaseUrl}/mcp", root.GetProperty("resource").GetString());
+    }
+
+    [Fact]
     public async Task An_unknown_graph_is_a_404_naming_the_served_graphs()
     {
         var ct = Timeout(60);

@@ -50,9 +50,9 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv)
         {
             return null;
         }
-        catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsOutage(ex, cancellationToken))
         {
-            throw new StoreUnavailableException($"NATS liveness read of '{key}' failed: {ex.Message}", ex);
+            throw Unavailable("read", key, ex);
         }
     }
 
@@ -68,9 +68,9 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv)
         {
             throw new ConcurrencyConflictException(key, expectedRevision);
         }
-        catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsOutage(ex, cancellationToken))
         {
-            throw new StoreUnavailableException($"NATS liveness write of '{key}' failed: {ex.Message}", ex);
+            throw Unavailable("write", key, ex);
         }
     }
 
@@ -81,9 +81,9 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv)
             // A purge keeps no tombstone history beyond the one marker; the bucket stays one message per worker at most.
             await kv.PurgeAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsOutage(ex, cancellationToken))
         {
-            throw new StoreUnavailableException($"NATS liveness removal of '{key}' failed: {ex.Message}", ex);
+            throw Unavailable("removal", key, ex);
         }
     }
 
@@ -108,11 +108,17 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv)
                 }
             }
         }
-        catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsOutage(ex, cancellationToken))
         {
-            throw new StoreUnavailableException($"NATS liveness list of '{prefix}' failed: {ex.Message}", ex);
+            throw Unavailable("list", prefix, ex);
         }
 
         return entries;
     }
+
+    private static bool IsOutage(Exception ex, CancellationToken cancellationToken) =>
+        ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested;
+
+    private static StoreUnavailableException Unavailable(string what, string key, Exception ex) =>
+        new($"NATS liveness {what} of '{key}' failed: {ex.Message}", ex);
 }

@@ -43,17 +43,18 @@ public sealed class PendingEvents
         string? actor = null;
         if (change.Kind != ChangeKind.Delete)
         {
-            TaskRecord task;
+            // Three fields of the task are all this needs: read only them (the read model decodes the whole record already).
+            Ownership task;
             try
             {
-                task = RecordJson.Deserialize<TaskRecord>(change.Value);
+                task = RecordJson.Deserialize<Ownership>(change.Value);
             }
             catch (System.Text.Json.JsonException)
             {
                 return;
             }
 
-            owner = task.IsDeleted ? null : task.Owner;
+            owner = task.DeletedAt is null ? task.Owner : null;
             actor = task.Change?.Actor;
         }
 
@@ -126,4 +127,13 @@ public sealed class PendingEvents
 
         queue.Enqueue(position);
     }
+
+    /// <summary>The fields of a stored task this count reads (the names of <see cref="TaskRecord"/>'s encoding).</summary>
+    private sealed record Ownership(
+        [property: System.Text.Json.Serialization.JsonPropertyName("worker_id")] string? Owner,
+        long? DeletedAt,
+        ChangeActor? Change);
+
+    /// <summary>The actor of a task's <c>change</c>.</summary>
+    private sealed record ChangeActor(string? Actor);
 }

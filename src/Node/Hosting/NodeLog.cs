@@ -35,7 +35,7 @@ public static partial class NodeLog
     public static partial void ToolRejected(ILogger logger, string tool, string code, string message);
 
     /// <summary>The store the node opened.</summary>
-    [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Store: {Store} ({Location}); read model rebuilt up to position {Position}")]
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Information, Message = "Store: {Store} ({Location}); read model at position {Position}")]
     public static partial void StoreOpened(ILogger logger, string store, string location, ulong position);
 
     /// <summary>The sweeper evicted stale workers.</summary>

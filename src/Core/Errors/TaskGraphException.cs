@@ -36,4 +36,20 @@ public sealed class TaskGraphException(string code, string message) : Exception(
     /// <summary>An unknown worker.</summary>
     public static TaskGraphException AgentNotFound(string id, string field = "worker_id") =>
         new(ErrorCodes.AgentNotFound, $"Agent not found: {id}") { Field = field };
+
+    /// <summary>A worker that is not registered (never connected, or evicted), with what to do about it.</summary>
+    public static TaskGraphException UnregisteredWorker(string id, string field) =>
+        new(ErrorCodes.AgentNotFound, $"Agent not found: {id}")
+        {
+            Field = field,
+            Suggestion = "Call connect() first (or connect(worker_id, force=true) after an eviction).",
+        };
+
+    /// <summary>A worker past its heartbeat deadline.</summary>
+    public static TaskGraphException LeaseExpired(string id, string field) =>
+        new(ErrorCodes.LeaseExpired, $"Worker '{id}' missed its heartbeat deadline; its claims may have been released.")
+        {
+            Field = field,
+            Suggestion = "Reconnect with connect(worker_id, force=true), then check your tasks with list_tasks(owner=...).",
+        };
 }

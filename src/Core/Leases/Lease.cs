@@ -1,3 +1,4 @@
+using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
 
 namespace TaskGraph.Core.Leases;
@@ -10,6 +11,17 @@ public static class Lease
 {
     /// <summary>True while the worker's deadline has not passed.</summary>
     public static bool IsAlive(WorkerRecord? worker, long nowMs) => worker is not null && worker.HeartbeatDeadline > nowMs;
+
+    /// <summary>Reads the worker and tells whether its deadline holds (false for an unknown worker).</summary>
+    public static async ValueTask<bool> IsAliveAsync(GraphRecords records, string workerId, long nowMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        return IsAlive((await records.GetWorkerAsync(workerId, cancellationToken).ConfigureAwait(false))?.Value, nowMs);
+    }
+
+    /// <summary>True when <paramref name="ownerId"/> is someone other than <paramref name="callerId"/> whose lease holds: a live claim the caller must respect.</summary>
+    public static async ValueTask<bool> HeldByAnotherAsync(GraphRecords records, string? ownerId, string callerId, long nowMs, CancellationToken cancellationToken) =>
+        ownerId is not null && ownerId != callerId && await IsAliveAsync(records, ownerId, nowMs, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The worker with a fresh heartbeat and deadline.</summary>
     public static WorkerRecord Renew(WorkerRecord worker, long nowMs, int staleTimeoutSeconds) => worker with

@@ -92,8 +92,7 @@ public sealed class MarkService(GraphContext context, WorkerService workers, str
             {
                 var now = context.NowMs;
                 var existing = await context.Records.GetMarkAsync(file, cancellationToken).ConfigureAwait(false);
-                if (existing is { } held && held.Value.Agent != agent
-                    && Lease.IsAlive((await context.Records.GetWorkerAsync(held.Value.Agent, cancellationToken).ConfigureAwait(false))?.Value, now))
+                if (existing is { } held && await Lease.HeldByAnotherAsync(context.Records, held.Value.Agent, agent, now, cancellationToken).ConfigureAwait(false))
                 {
                     return new MarkWarning(file, held.Value.Agent, held.Value.Reason, held.Value.TaskId);
                 }
@@ -148,8 +147,7 @@ public sealed class MarkService(GraphContext context, WorkerService workers, str
     private async Task<Versioned<MarkRecord>?> ThrowIfHeldByAnotherAsync(string file, string agent, CancellationToken cancellationToken)
     {
         var existing = await context.Records.GetMarkAsync(file, cancellationToken).ConfigureAwait(false);
-        if (existing is { } held && held.Value.Agent != agent
-            && Lease.IsAlive((await context.Records.GetWorkerAsync(held.Value.Agent, cancellationToken).ConfigureAwait(false))?.Value, context.NowMs))
+        if (existing is { } held && await Lease.HeldByAnotherAsync(context.Records, held.Value.Agent, agent, context.NowMs, cancellationToken).ConfigureAwait(false))
         {
             throw new TaskGraphException(ErrorCodes.LockConflict, $"Lock '{file}' is exclusively held by agent '{held.Value.Agent}'")
             {

@@ -22,7 +22,7 @@ public static class StatusChange
             StatusSince = nowMs,
             TimeActualMs = task.TimeActualMs + accrued,
             StartedAt = task.StartedAt ?? (entersTimed ? nowMs : null),
-            CompletedAt = status == "completed" ? nowMs : task.CompletedAt,
+            CompletedAt = status == workflow.Settings.CompletedState ? nowMs : task.CompletedAt,
         };
     }
 }

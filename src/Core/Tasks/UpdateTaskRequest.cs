@@ -1,6 +1,6 @@
 namespace TaskGraph.Core.Tasks;
 
-/// <summary>Arguments of update (claim is an update to the first timed state).</summary>
+/// <summary>Arguments of update (claim has its own entry point, <see cref="TaskService.ClaimAsync"/>).</summary>
 public sealed record UpdateTaskRequest
 {
     /// <summary>The calling worker.</summary>
@@ -15,7 +15,7 @@ public sealed record UpdateTaskRequest
     /// <summary>New phase.</summary>
     public string? Phase { get; init; }
 
-    /// <summary>Assign to this worker (status becomes "assigned" when not given).</summary>
+    /// <summary>Assign to this worker (the status becomes the workflow's assigned state when not given).</summary>
     public string? Assignee { get; init; }
 
     /// <summary>New title.</summary>
@@ -47,7 +47,4 @@ public sealed record UpdateTaskRequest
 
     /// <summary>Bypass the owner guard, an existing claim and unsatisfied dependencies (not tags, legality, limits or children).</summary>
     public bool Force { get; init; }
-
-    /// <summary>Set by claim: report ALREADY_CLAIMED rather than NOT_OWNER.</summary>
-    public bool IsClaim { get; init; }
 }

@@ -87,18 +87,10 @@ public sealed class WorkerService(GraphContext context)
     {
         Limits.Id(workerId, field);
         var worker = await context.Records.GetWorkerAsync(workerId, cancellationToken).ConfigureAwait(false)
-            ?? throw new TaskGraphException(ErrorCodes.AgentNotFound, $"Agent not found: {workerId}")
-            {
-                Field = field,
-                Suggestion = "Call connect() first (or connect(worker_id, force=true) after an eviction).",
-            };
+            ?? throw TaskGraphException.UnregisteredWorker(workerId, field);
         if (!Lease.IsAlive(worker.Value, context.NowMs))
         {
-            throw new TaskGraphException(ErrorCodes.LeaseExpired, $"Worker '{workerId}' missed its heartbeat deadline; its claims may have been released.")
-            {
-                Field = field,
-                Suggestion = "Reconnect with connect(worker_id, force=true), then check your tasks with list_tasks(owner=...).",
-            };
+            throw TaskGraphException.LeaseExpired(workerId, field);
         }
 
         return worker;

@@ -85,4 +85,92 @@ public static class TransitionGuards
             Details = new Dictionary<string, object?> { ["from"] = from, ["to"] = to, ["allowed"] = exits.ToArray() },
         };
     }
+
+    /// <summary>4. A start needs its start-blocking predecessors done: <paramref name="unsatisfied"/> are those still blocking.</summary>
+    public static void Dependencies(IReadOnlyList<string> unsatisfied)
+    {
+        ArgumentNullException.ThrowIfNull(unsatisfied);
+        if (unsatisfied.Count > 0)
+        {
+            throw new TaskGraphException(ErrorCodes.DependencyNotSatisfied, $"Task blocked by unsatisfied dependencies: {string.Join(", ", unsatisfied)}")
+            {
+                Field = "task",
+                BlockedBy = unsatisfied,
+                Suggestion = "Complete the blocking tasks first, pick another task from list_tasks(ready=true), or use force=true.",
+            };
+        }
+    }
+
+    /// <summary>5. Completing a container needs its children done: <paramref name="open"/> are those still in a blocking state.</summary>
+    public static void Children(IReadOnlyList<string> open)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        if (open.Count > 0)
+        {
+            throw new TaskGraphException(ErrorCodes.InvalidState, $"Cannot complete task: {open.Count} child task(s) are not complete")
+            {
+                Field = "status",
+                BlockedBy = open,
+            };
+        }
+    }
+
+    /// <summary>6. The worker taking the task has ALL its needed tags and ANY of its wanted tags (force does not bypass this).</summary>
+    public static void Tags(TaskRecord task, WorkerRecord worker)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(worker);
+        foreach (var tag in task.NeededTags)
+        {
+            if (!worker.Tags.Contains(tag))
+            {
+                throw new TaskGraphException(ErrorCodes.TagMismatch, $"Agent missing required tag: {tag}")
+                {
+                    Field = "needed_tags",
+                    Details = new Dictionary<string, object?> { ["needed_tags"] = task.NeededTags.ToArray(), ["agent_tags"] = worker.Tags.ToArray() },
+                };
+            }
+        }
+
+        if (task.WantedTags.Count > 0 && !task.WantedTags.Any(worker.Tags.Contains))
+        {
+            throw new TaskGraphException(ErrorCodes.TagMismatch, $"Agent has none of the wanted tags: {string.Join(", ", task.WantedTags)}")
+            {
+                Field = "wanted_tags",
+                Details = new Dictionary<string, object?> { ["wanted_tags"] = task.WantedTags.ToArray(), ["agent_tags"] = worker.Tags.ToArray() },
+            };
+        }
+    }
+
+    /// <summary>7. The assignee exists and its lease is alive.</summary>
+    public static WorkerRecord Assignee(string assigneeId, WorkerRecord? assignee, bool alive)
+    {
+        if (assignee is null)
+        {
+            throw TaskGraphException.UnregisteredWorker(assigneeId, "assignee");
+        }
+
+        return alive ? assignee : throw TaskGraphException.LeaseExpired(assigneeId, "assignee");
+    }
+
+    /// <summary>
+    /// The phase policy: a known phase (or none) passes; an unknown one is refused (<c>reject</c>), passes silently
+    /// (<c>allow</c>), or passes with the returned warning (<c>warn</c>, the default).
+    /// </summary>
+    public static string? Phase(string? phase, WorkflowDefinition workflow)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        if (phase is null || workflow.Phases.Contains(phase))
+        {
+            return null;
+        }
+
+        var message = $"Unknown phase '{phase}'. Known phases: [{string.Join(", ", workflow.Phases.Order(StringComparer.Ordinal))}]";
+        return workflow.Settings.UnknownPhase switch
+        {
+            "reject" => throw TaskGraphException.Invalid("phase", message),
+            "allow" => null,
+            _ => message,
+        };
+    }
 }

@@ -1,0 +1,170 @@
+using TaskGraph.Core.Claims;
+using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Dependencies;
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Leases;
+using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
+
+namespace TaskGraph.Core.Tasks;
+
+/// <summary>
+/// What follows a landed transition: the reservations settle (the former owner's and a lost attempt's go), the caller's
+/// bookkeeping (prompt state, heartbeat), the marks of a finished task go, and the dependents it unblocked are reported
+/// and, when configured, auto-advanced. Each step is its own write; an outage may cut it short without undoing the change.
+/// </summary>
+public sealed class TransitionAftermath(GraphContext context, ClaimLedger ledger, WorkReleaser releaser)
+{
+    /// <summary>Runs the steps after <paramref name="decided"/> landed for <paramref name="callerId"/>.</summary>
+    public async Task<TransitionEffects> RunAsync(string callerId, Decided decided, IReadOnlyList<string> reserved, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decided);
+        ArgumentNullException.ThrowIfNull(reserved);
+        var (before, after) = (decided.Before, decided.After);
+
+        // The former owner's reservation goes (it released, or someone took the task over). When the caller is that
+        // owner, the reservation goes in the same write as the caller's bookkeeping below.
+        var formerOwner = before.Owner is { } f && f != after.Owner ? f : null;
+        if (formerOwner is not null && formerOwner != callerId)
+        {
+            await ledger.UnreserveAsync(formerOwner, before.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A reservation made on an attempt that lost, for a task someone else ended up owning, goes too.
+        foreach (var workerId in reserved.Where(w => w != after.Owner))
+        {
+            await ledger.UnreserveAsync(workerId, before.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A claim's reservation write already carried the caller's prompt state and a fresh lease: nothing to settle.
+        var workflow = reserved.Contains(callerId) && after.Owner == callerId
+            ? decided.Workflow
+            : await SettleCallerAsync(callerId, after, formerOwner == callerId ? before.Id : null, cancellationToken).ConfigureAwait(false);
+        if (before.Status != after.Status && (workflow.IsTerminal(after.Status) || after.Status == workflow.Settings.CompletedState))
+        {
+            await releaser.RemoveMarksAsync(m => m.TaskId == after.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        var unblocked = new List<string>();
+        var advanced = new List<string>();
+        if (workflow.IsBlocking(before.Status) && !workflow.IsBlocking(after.Status))
+        {
+            await PropagateUnblockAsync(after, workflow, decided.Graph, unblocked, advanced, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new TransitionEffects(unblocked, advanced);
+    }
+
+    /// <summary>
+    /// The caller's bookkeeping after a transition (prompt state, heartbeat) and, when it released
+    /// <paramref name="droppedTaskId"/>, dropping that reservation: one read and at most one write. Returns the caller's workflow.
+    /// </summary>
+    private async Task<WorkflowDefinition> SettleCallerAsync(string callerId, TaskRecord after, string? droppedTaskId, CancellationToken cancellationToken)
+    {
+        string? workflowName = null;
+        try
+        {
+            await context.RetryAsync(async _ =>
+            {
+                if (await context.Records.GetWorkerAsync(callerId, cancellationToken).ConfigureAwait(false) is not { } current)
+                {
+                    return false;
+                }
+
+                var worker = current.Value;
+                workflowName = worker.Workflow;
+                var now = context.NowMs;
+                var timeout = context.Config.Server.StaleTimeoutSeconds;
+                var drop = droppedTaskId is not null && worker.Claims.Any(c => c.TaskId == droppedTaskId);
+                var bookkeeping = worker.LastStatus != after.Status || worker.LastPhase != after.Phase;
+                if (!drop && !bookkeeping)
+                {
+                    if (Lease.NeedsRenewal(worker, now, timeout))
+                    {
+                        // A heartbeat only: the volatile key space, nothing in the durable log.
+                        await LeaseRenewal.RenewAsync(context, worker, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return false;
+                }
+
+                var next = drop ? worker with { Claims = [.. worker.Claims.Where(c => c.TaskId != droppedTaskId)] } : worker;
+                if (bookkeeping)
+                {
+                    next = Lease.Renew(next, now, timeout) with { LastStatus = after.Status, LastPhase = after.Phase };
+                }
+
+                try
+                {
+                    await context.Records.PutWorkerAsync(next, current.Revision, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ConcurrencyConflictException) when (!drop)
+                {
+                    // Only bookkeeping (prompt state, heartbeat): the worker's own next call refreshes it.
+                }
+
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskGraphException ex) when (ex.Code == ErrorCodes.Conflict)
+        {
+            // A leftover reservation only makes the limit stricter until it is pruned; never looser.
+        }
+
+        return context.Config.WorkflowFor(workflowName);
+    }
+
+    /// <summary>
+    /// Dependents of <paramref name="blocker"/> (over the snapshot the transition read) in the initial state, unowned and
+    /// with no other blocker left are unblocked; with auto-advance on, each moves to the target state if that is legal.
+    /// Not recursive.
+    /// </summary>
+    private async Task PropagateUnblockAsync(
+        TaskRecord blocker, WorkflowDefinition workflow, DependencyGraph graph, List<string> unblocked, List<string> advanced, CancellationToken cancellationToken)
+    {
+        var initial = workflow.Settings.InitialState;
+        var autoAdvance = context.Config.AutoAdvance;
+        foreach (var dependentId in graph.StartDependents(blocker.Id))
+        {
+            var dependent = await context.Records.GetTaskAsync(dependentId, cancellationToken).ConfigureAwait(false);
+            if (dependent is not { } d || d.Value.Status != initial || d.Value.Owner is not null || d.Value.IsDeleted)
+            {
+                continue;
+            }
+
+            var stillBlocked = false;
+            foreach (var other in graph.StartBlockers(dependentId))
+            {
+                var o = await context.Records.GetTaskAsync(other, cancellationToken).ConfigureAwait(false);
+                stillBlocked |= o is { } ot && !ot.Value.IsDeleted && workflow.IsBlocking(ot.Value.Status);
+            }
+
+            if (stillBlocked)
+            {
+                continue;
+            }
+
+            unblocked.Add(dependentId);
+            if (autoAdvance.Enabled && autoAdvance.TargetState is { } target && workflow.CanMove(initial, target))
+            {
+                try
+                {
+                    var now = context.NowMs;
+                    var next = StatusChange.Apply(d.Value, target, workflow, now) with
+                    {
+                        UpdatedAt = now,
+                        Change = new TaskChange { Kind = ChangeKinds.AutoAdvance, Reason = $"auto-advanced: blocker '{blocker.Id}' completed", FromStatus = d.Value.Status, FromPhase = d.Value.Phase },
+                    };
+                    var revision = await context.Records.PutTaskAsync(next, d.Revision, cancellationToken).ConfigureAwait(false);
+                    await context.SeenAsync(RecordKeys.Task(dependentId), revision, cancellationToken).ConfigureAwait(false);
+                    advanced.Add(dependentId);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // Someone else moved it first; it is no longer ours to advance.
+                }
+            }
+        }
+    }
+}

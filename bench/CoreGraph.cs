@@ -3,6 +3,7 @@ using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Workers;

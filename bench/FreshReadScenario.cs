@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Runtime;
 
 namespace TaskGraph.Bench;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Tasks;
 
 namespace TaskGraph.Bench;

@@ -1,3 +1,5 @@
+using TaskGraph.Core.Workflows;
+
 namespace TaskGraph.Core.Configuration;
 
 /// <summary>The merged, validated configuration the rules run on. Replaced whole on reload, never mutated.</summary>
@@ -8,6 +10,14 @@ public sealed record TaskGraphConfig
 
     /// <summary>Dependency types by name.</summary>
     public IReadOnlyDictionary<string, DependencyTypeDefinition> Dependencies { get; init; } = DependencyTypeDefinition.Defaults();
+
+    /// <summary>
+    /// The dependency type a <c>parent</c> argument creates: <c>contains</c> when the config has it as a vertical type,
+    /// else the first vertical type (config order), else <c>contains</c> (which then fails as an unknown type).
+    /// </summary>
+    public string ParentType =>
+        Dependencies.TryGetValue("contains", out var contains) && contains.IsVertical ? "contains"
+        : Dependencies.FirstOrDefault(d => d.Value.IsVertical).Key ?? "contains";
 
     /// <summary>Auto-advance.</summary>
     public AutoAdvanceSettings AutoAdvance { get; init; } = new();
@@ -20,6 +30,13 @@ public sealed record TaskGraphConfig
 
     /// <summary>The base workflow every worker without a named one uses.</summary>
     public WorkflowDefinition DefaultWorkflow { get; init; } = new();
+
+    /// <summary>Every state of the default workflow, then those only named workflows add (a list may ask for any of them).</summary>
+    public IReadOnlyList<string> StateNames =>
+        [.. DefaultWorkflow.StateNames.Concat(Workflows.Values.SelectMany(w => w.StateNames)).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>True when any workflow of the config times <paramref name="state"/>: history accrues time in it whoever moved the task.</summary>
+    public bool IsTimedAnywhere(string state) => DefaultWorkflow.IsTimed(state) || Workflows.Values.Any(w => w.IsTimed(state));
 
     /// <summary>Named workflows (from <c>workflow-&lt;name&gt;.yaml</c>), already merged over the defaults.</summary>
     public IReadOnlyDictionary<string, WorkflowDefinition> Workflows { get; init; } = new Dictionary<string, WorkflowDefinition>();

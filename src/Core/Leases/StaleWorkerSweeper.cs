@@ -1,4 +1,3 @@
-using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;

@@ -1,9 +1,8 @@
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
-using TaskGraph.Core.Tasks;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.Leases;
 

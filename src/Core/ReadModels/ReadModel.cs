@@ -342,30 +342,30 @@ public sealed partial class ReadModel : IAsyncDisposable
         }
     }
 
-    /// <summary>Direct <c>contains</c> children of a task, in graph order.</summary>
-    public IReadOnlyList<string> Children(string id)
+    /// <summary>Direct children of a task over the vertical dependency types of <paramref name="rules"/> (default: <c>contains</c>), in graph order.</summary>
+    public IReadOnlyList<string> Children(string id, TaskQueryRules? rules = null)
     {
         lock (_gate)
         {
-            return _tasks.Children(id);
+            return _tasks.Children(id, rules);
         }
     }
 
-    /// <summary>The <c>contains</c> parent of a task, if any.</summary>
-    public string? Parent(string id)
+    /// <summary>The parent of a task over the vertical dependency types of <paramref name="rules"/> (default: <c>contains</c>), if any.</summary>
+    public string? Parent(string id, TaskQueryRules? rules = null)
     {
         lock (_gate)
         {
-            return _tasks.Parent(id);
+            return _tasks.Parent(id, rules);
         }
     }
 
     /// <summary>A task's neighbourhood (0 = none, N = levels, -1 = all); throws TASK_NOT_FOUND for an unknown task.</summary>
-    public ScanResult Scan(string id, int before, int after, int above, int below)
+    public ScanResult Scan(string id, int before, int after, int above, int below, TaskQueryRules? rules = null)
     {
         lock (_gate)
         {
-            return _tasks.Scan(id, before, after, above, below);
+            return _tasks.Scan(id, before, after, above, below, rules);
         }
     }
 

@@ -1,4 +1,5 @@
 using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.ReadModels;
 

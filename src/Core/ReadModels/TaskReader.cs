@@ -8,8 +8,7 @@ namespace TaskGraph.Core.ReadModels;
 /// <summary>Task, graph and worker queries. The caller holds the read model's lock.</summary>
 internal sealed class TaskReader(SqliteConnection db)
 {
-    private const string Contains = "contains";
-    private static readonly string[] ScanHorizontalTypes = ["blocks", "follows"];
+    private static readonly TaskQueryRules DefaultRules = new();
 
     public TaskRecord? Get(string id)
     {
@@ -198,26 +197,28 @@ internal sealed class TaskReader(SqliteConnection db)
     public IReadOnlyList<DependencyEdge> EdgesTo(string id) =>
         SqlCommands.Query(db, "SELECT from_task_id, to_task_id, dep_type FROM dependencies WHERE to_task_id = $id ORDER BY rowid", ReadEdge, ("$id", id));
 
-    public IReadOnlyList<string> Children(string id) =>
+    public IReadOnlyList<string> Children(string id, TaskQueryRules? rules = null) =>
         SqlCommands.Query(
             db,
-            "SELECT to_task_id FROM dependencies WHERE from_task_id = $id AND dep_type = $type ORDER BY rowid",
+            "SELECT to_task_id FROM dependencies WHERE from_task_id = $id AND dep_type IN (SELECT value FROM json_each($types)) ORDER BY rowid",
             r => r.GetString(0),
             ("$id", id),
-            ("$type", Contains));
+            ("$types", SqlCommands.JsonList((rules ?? DefaultRules).VerticalTypes)));
 
-    public string? Parent(string id) =>
+    public string? Parent(string id, TaskQueryRules? rules = null) =>
         SqlCommands.Scalar(
             db,
-            "SELECT from_task_id FROM dependencies WHERE to_task_id = $id AND dep_type = $type ORDER BY rowid LIMIT 1",
+            "SELECT from_task_id FROM dependencies WHERE to_task_id = $id AND dep_type IN (SELECT value FROM json_each($types)) ORDER BY rowid LIMIT 1",
             ("$id", id),
-            ("$type", Contains)) as string;
+            ("$types", SqlCommands.JsonList((rules ?? DefaultRules).VerticalTypes))) as string;
 
-    public ScanResult Scan(string id, int before, int after, int above, int below)
+    /// <summary>Around a task: before/after over the start-blocking types, above/below over the vertical (parent/child) types.</summary>
+    public ScanResult Scan(string id, int before, int after, int above, int below, TaskQueryRules? rules = null)
     {
         var root = Get(id) ?? throw TaskGraphException.TaskNotFound(id);
-        var horizontal = SqlCommands.JsonList(ScanHorizontalTypes);
-        var contains = SqlCommands.JsonList([Contains]);
+        var r = rules ?? DefaultRules;
+        var horizontal = SqlCommands.JsonList([.. r.StartBlockingTypes.Except(r.VerticalTypes)]);
+        var contains = SqlCommands.JsonList(r.VerticalTypes);
         return new ScanResult(
             root,
             Walk(id, before, "SELECT from_task_id FROM dependencies WHERE to_task_id = $id AND dep_type IN (SELECT value FROM json_each($types)) ORDER BY rowid", horizontal),

@@ -1,6 +1,6 @@
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.Tasks;
 

@@ -1,10 +1,7 @@
-using TaskGraph.Core.Claims;
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Ids;
-using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Workers;
@@ -35,7 +32,7 @@ public sealed class TaskCreation(GraphContext context, DependencyService depende
         var (task, _) = await InsertAsync(draft, request.Id is null, cancellationToken).ConfigureAwait(false);
         if (request.Parent is not null)
         {
-            await dependencies.AddEdgesAsync([new DependencyEdge(request.Parent, task.Id, "contains")], request.Actor, cancellationToken).ConfigureAwait(false);
+            await dependencies.AddEdgesAsync([new DependencyEdge(request.Parent, task.Id, context.Config.ParentType)], request.Actor, cancellationToken).ConfigureAwait(false);
         }
 
         return new CreateTaskResult(task, phaseWarning, tagWarnings, titleWarning);

@@ -1,5 +1,4 @@
 using TaskGraph.Core.Claims;
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
@@ -7,6 +6,7 @@ using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Workers;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.Tasks;
 

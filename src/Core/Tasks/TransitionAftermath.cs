@@ -1,11 +1,11 @@
 using TaskGraph.Core.Claims;
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.Tasks;
 

@@ -1,5 +1,5 @@
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.Tasks;
 

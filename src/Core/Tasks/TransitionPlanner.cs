@@ -1,5 +1,4 @@
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Workflows;
 

@@ -5,6 +5,7 @@ using TaskGraph.Core.Ids;
 using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.Workers;
 

@@ -1,6 +1,4 @@
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
 
 namespace TaskGraph.Core.Workflows;

@@ -1,9 +1,7 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Storage;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using TaskGraph.Node.Configuration;
 
 namespace TaskGraph.Node.Auth;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 using TaskGraph.Bus.Connection;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Storage;

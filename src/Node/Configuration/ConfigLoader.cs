@@ -1,4 +1,4 @@
-using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Node.Configuration;
 

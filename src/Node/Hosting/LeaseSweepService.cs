@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using TaskGraph.Core.Graph;
+using TaskGraph.Core.Runtime;
 
 namespace TaskGraph.Node.Hosting;
 

@@ -1,11 +1,8 @@
 using System.Reflection;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using TaskGraph.Bus.Connection;
-using TaskGraph.Core.Graph;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Node.Configuration;
 
@@ -86,7 +83,9 @@ public static class NodeHost
                 await graph.Runtime.DisposeAsync();
             }
 
-            if (ex is OperationCanceledException && stdin?.Closed.IsCancellationRequested == true)
+            // The client left while the store was still coming up: whatever the store's attempt ended with (a cancel, or a
+            // connect error raised by the cancel), there is nobody to serve and nothing went wrong.
+            if (stdin?.Closed.IsCancellationRequested == true && (ex is OperationCanceledException || startup.IsCancellationRequested))
             {
                 NodeLog.StdinClosedWhileStarting(bootLogger);
                 return;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace TaskGraph.Node.Hosting;
 
 /// <summary>The node's log messages (EventIds 3xxx).</summary>

@@ -1,10 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Configuration;
-using TaskGraph.Core.Graph;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Auth;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Mcp;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace TaskGraph.Node.Hosting;
 
 /// <summary>

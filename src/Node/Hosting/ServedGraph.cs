@@ -1,6 +1,6 @@
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Marks;
 using TaskGraph.Core.Queries;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Auth;
 using TaskGraph.Node.Resources;
 

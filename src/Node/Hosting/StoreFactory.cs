@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using TaskGraph.Bus.Connection;
 using TaskGraph.Bus.KeyValue;

@@ -1,7 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using TaskGraph.Core.Graph;
 
 using TaskGraph.Node.Hosting;
 

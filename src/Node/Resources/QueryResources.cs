@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Text.Json;
 using ModelContextProtocol.Server;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 

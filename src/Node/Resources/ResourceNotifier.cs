@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Queries;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Node.Configuration;
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using TaskGraph.Core.Claims;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
-using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Verification;

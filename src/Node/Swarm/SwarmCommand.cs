@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
 using TaskGraph.Bus.Connection;
 using TaskGraph.Core.Storage;
 using TaskGraph.Node.Cli;

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Logging;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Tasks;
 
 namespace TaskGraph.Node.Swarm;

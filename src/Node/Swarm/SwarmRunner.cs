@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using TaskGraph.Bus.KeyValue;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Verification;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Hosting;

@@ -4,8 +4,8 @@ using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Queries;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
@@ -33,7 +33,7 @@ internal sealed class AuditTools(ServedGraphs served)
             throw TaskGraphException.Invalid("limit", "limit must be between 1 and 1000");
         }
 
-        var entries = await new AuditLog(_graph.Store).ReadAsync(
+        var entries = await _graph.Audit.ReadAsync(
             after, Args.OptionalString(principal, "principal", 200), Args.OptionalString(tool, "tool", 100), null, limit ?? 100, cancellationToken);
         return ToolResults.Json(new Dictionary<string, object>
         {

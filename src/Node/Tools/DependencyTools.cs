@@ -5,8 +5,8 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
@@ -94,7 +94,7 @@ internal sealed class DependencyTools(ServedGraphs served)
             Args.StringOrArray(prev_to, "prev_to", required: true, 200),
             Args.StringOrArray(from, "from", required: true, 200),
             Args.StringOrArray(to, "to", required: true, 200),
-            type ?? "contains",
+            type ?? _graph.Config.Current.ParentType,
             agent,
             cancellationToken);
         if (!result.Success)

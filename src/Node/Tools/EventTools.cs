@@ -4,8 +4,8 @@ using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Queries;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
@@ -13,7 +13,7 @@ namespace TaskGraph.Node.Tools;
 
 /// <summary>wait_for_events: long-poll for changes, for clients that ignore MCP notifications.</summary>
 [McpServerToolType]
-internal sealed class EventTools(ServedGraphs served, TimeProvider time)
+internal sealed class EventTools(ServedGraphs served)
 {
     private readonly GraphRuntime _graph = served.Current.Runtime;
 
@@ -54,7 +54,7 @@ internal sealed class EventTools(ServedGraphs served, TimeProvider time)
             throw TaskGraphException.Invalid("limit", "limit must be between 1 and 1000");
         }
 
-        var page = await new EventFeed(_graph.Store, time).WaitAsync(
+        var page = await _graph.Events.WaitAsync(
             cursor,
             kindList.Count == 0 ? null : kindList.ToHashSet(StringComparer.Ordinal),
             taskList.Count == 0 ? null : taskList.ToHashSet(StringComparer.Ordinal),

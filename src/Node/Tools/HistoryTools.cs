@@ -6,8 +6,9 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
+using TaskGraph.Core.Queries;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
@@ -25,15 +26,7 @@ internal sealed class HistoryTools(ServedGraphs served)
         [Description("Task id.")] string? task = null,
         [Description("Only transitions into these statuses (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? states = null)
     {
-        var id = Args.RequiredString(task, "task", 200);
-        if (_graph.Reads.GetTask(id) is null)
-        {
-            throw TaskGraphException.TaskNotFound(id);
-        }
-
-        var filter = Args.StringOrArray(states, "states");
-        var workflow = _graph.Config.Current.DefaultWorkflow;
-        var history = _graph.Reads.GetTaskHistory(id, filter.Count == 0 ? null : filter, workflow.IsTimed, _graph.Context.NowMs);
+        var history = _graph.HistoryQueries.ForTask(Args.RequiredString(task, "task", 200), Args.StringOrArray(states, "states"), QueryScope.Everything);
         var o = new JsonObject
         {
             ["history"] = Rows(history.History),
@@ -57,15 +50,7 @@ internal sealed class HistoryTools(ServedGraphs served)
         [Description("Only transitions into these statuses (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? states = null,
         [Description("Most transitions to list (1..1000, default 100).")][Range(1, 1000)][DefaultValue(100)] int? limit = null)
     {
-        if (limit is < 1 or > 1000)
-        {
-            throw TaskGraphException.Invalid("limit", "limit must be between 1 and 1000");
-        }
-
-        var fromMs = ParseTime(from, "from");
-        var toMs = ParseTime(to, "to");
-        var filter = Args.StringOrArray(states, "states");
-        var history = _graph.Reads.GetProjectHistory(fromMs, toMs, filter.Count == 0 ? null : filter, limit ?? 100, _graph.Context.NowMs);
+        var history = _graph.HistoryQueries.ForProject(ParseTime(from, "from"), ParseTime(to, "to"), Args.StringOrArray(states, "states"), limit, QueryScope.Everything);
         return Task.FromResult(ToolResults.Json(new JsonObject
         {
             ["time_range"] = new JsonObject { ["from_ms"] = history.FromMs, ["to_ms"] = history.ToMs },

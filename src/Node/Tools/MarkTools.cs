@@ -3,11 +3,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Marks;
-using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Queries;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 
@@ -79,14 +79,8 @@ internal sealed class MarkTools(ServedGraphs served, MarkFeed feed)
         [Description("Only marks held by this worker.")] string? agent = null,
         [Description("Only marks made for this task.")] string? task = null)
     {
-        var paths = Args.StringOrArray(files, "files", maxLength: Limits.PathLength).Select(f => MarkPaths.Normalise(f, Environment.CurrentDirectory, "files")).ToList();
-        if (paths.Count == 0 && agent is null && task is null)
-        {
-            throw new TaskGraphException(ErrorCodes.InvalidFieldValue, "At least one filter is required: files, agent or task") { Field = "filter" };
-        }
-
+        var marks = _graph.MarkQueries.List(Args.StringOrArray(files, "files", maxLength: Limits.PathLength), agent, task, QueryScope.Everything);
         var now = _graph.Context.NowMs;
-        var marks = _graph.Reads.ListMarks(paths.Count == 0 ? null : paths, agent, task);
         return Task.FromResult(ToolResults.Json(new JsonObject
         {
             ["marks"] = new JsonArray([.. marks.Select(m => (JsonNode?)Mark(m, now))]),

@@ -5,11 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using TaskGraph.Core.Claims;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
-using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Queries;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
@@ -92,7 +91,7 @@ internal sealed class TaskTools(ServedGraphs served)
         }
 
         var root = ParseNode(tree.Value, "tree", 0);
-        var result = await _graph.Tasks.CreateTreeAsync(root, Args.OptionalString(parent, "parent", 200), child_type ?? "contains", Args.OptionalString(sibling_type, "sibling_type", 64), worker_id, cancellationToken);
+        var result = await _graph.Tasks.CreateTreeAsync(root, Args.OptionalString(parent, "parent", 200), child_type ?? _graph.Config.Current.ParentType, Args.OptionalString(sibling_type, "sibling_type", 64), worker_id, cancellationToken);
         var o = new JsonObject
         {
             ["root"] = TaskJson.Task(result.Root),
@@ -119,9 +118,8 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("json (default) or markdown.")] string? format = null,
         CancellationToken cancellationToken = default)
     {
-        var id = Args.RequiredString(task, "task", 200);
-        var record = await _graph.Tasks.GetAsync(id, cancellationToken);
-        var blockedBy = _graph.Reads.BlockedBy(id, _graph.QueryRules(), unsatisfiedOnly: true);
+        var detail = await _graph.TaskQueries.GetAsync(Args.RequiredString(task, "task", 200), QueryScope.Everything, cancellationToken);
+        var (record, blockedBy) = (detail.Task, detail.BlockedBy);
         if (IsMarkdown(format))
         {
             var sb = new StringBuilder();
@@ -151,16 +149,14 @@ internal sealed class TaskTools(ServedGraphs served)
             o["blocked_by"] = TaskJson.Strings(blockedBy);
         }
 
-        var parentId = _graph.Reads.Parent(id);
-        if (parentId is not null)
+        if (detail.Parent is not null)
         {
-            o["parent"] = parentId;
+            o["parent"] = detail.Parent;
         }
 
-        var children = _graph.Reads.Children(id);
-        if (children.Count > 0)
+        if (detail.Children.Count > 0)
         {
-            o["children"] = TaskJson.Strings(children);
+            o["children"] = TaskJson.Strings(detail.Children);
         }
 
         return ToolResults.Json(o);
@@ -188,53 +184,17 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("json (default) or markdown.")] string? format = null,
         CancellationToken cancellationToken = default)
     {
-        if (limit is < 0 or > 1000)
-        {
-            throw TaskGraphException.Invalid("limit", "limit must be between 0 and 1000");
-        }
-
-        if (offset is < 0)
-        {
-            throw TaskGraphException.Invalid("offset", "offset must be zero or positive");
-        }
-
-        if (sort_by is not (null or "priority" or "created_at" or "updated_at"))
-        {
-            throw TaskGraphException.Invalid("sort_by", $"sort_by must be priority, created_at or updated_at, got '{sort_by}'");
-        }
-
-        if (sort_order is not (null or "asc" or "desc"))
-        {
-            throw TaskGraphException.Invalid("sort_order", $"sort_order must be asc or desc, got '{sort_order}'");
-        }
-
-        IReadOnlyList<string>? agentTags = null;
-        if (agent is not null)
-        {
-            var worker = await _graph.Context.Records.GetWorkerAsync(Limits.Id(agent, "agent"), cancellationToken)
-                ?? throw TaskGraphException.AgentNotFound(agent, "agent");
-            agentTags = worker.Value.Tags;
-        }
-
-        var statuses = Args.StringOrArray(status, "status");
-        var workflow = _graph.Config.Current.DefaultWorkflow;
-        foreach (var s in statuses.Where(s => !workflow.HasState(s)))
-        {
-            throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid state '{s}'. Valid states: [{string.Join(", ", workflow.StateNames)}]") { Field = "status" };
-        }
-
-        var rules = _graph.QueryRules();
-        var page = _graph.Reads.ListTasks(
-            new TaskListQuery
+        var page = await _graph.TaskQueries.ListAsync(
+            new TaskListRequest
             {
-                Statuses = statuses,
+                Statuses = Args.StringOrArray(status, "status"),
                 Ready = ready ?? false,
                 Blocked = blocked ?? false,
                 Claimed = claimed ?? false,
                 Owner = owner,
                 Parent = parent,
                 Recursive = recursive ?? false,
-                AgentTags = agentTags,
+                Agent = agent,
                 TagsAny = Args.StringOrArray(tags_any, "tags_any"),
                 TagsAll = Args.StringOrArray(tags_all, "tags_all"),
                 Phase = phase,
@@ -243,14 +203,15 @@ internal sealed class TaskTools(ServedGraphs served)
                 Limit = limit,
                 Offset = offset ?? 0,
             },
-            rules);
+            QueryScope.Everything,
+            cancellationToken);
         if (IsMarkdown(format))
         {
-            var lines = page.Tasks.Select(t => TaskJson.MarkdownLine(t, _graph.Reads.BlockedBy(t.Id, rules, true).Count)).ToList();
+            var lines = page.Tasks.Select(t => TaskJson.MarkdownLine(t.Task, t.BlockedBy.Count)).ToList();
             var content = lines.Count == 0 ? "_No tasks._" : string.Join('\n', lines);
             if (page.HasMore)
             {
-                content += $"\n\n*More results available. Use offset={(offset ?? 0) + page.Tasks.Count} to see next page.*";
+                content += $"\n\n*More results available. Use offset={page.Offset + page.Tasks.Count} to see next page.*";
             }
 
             return ToolResults.Json(new { format = "markdown", content });
@@ -259,11 +220,10 @@ internal sealed class TaskTools(ServedGraphs served)
         var tasks = new JsonArray();
         foreach (var t in page.Tasks)
         {
-            var o = TaskJson.Task(t);
-            var blockers = _graph.Reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true);
-            if (blockers.Count > 0)
+            var o = TaskJson.Task(t.Task);
+            if (t.BlockedBy.Count > 0)
             {
-                o["blocked_by"] = TaskJson.Strings(blockers);
+                o["blocked_by"] = TaskJson.Strings(t.BlockedBy);
             }
 
             tasks.Add(o);
@@ -273,8 +233,8 @@ internal sealed class TaskTools(ServedGraphs served)
         {
             ["tasks"] = tasks,
             ["has_more"] = page.HasMore,
-            ["offset"] = offset ?? 0,
-            ["limit"] = limit,
+            ["offset"] = page.Offset,
+            ["limit"] = page.Limit,
         });
     }
 
@@ -432,21 +392,7 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("Descendant depth (0 none, -1 all).")][Range(-1, int.MaxValue)][DefaultValue(0)] int? below = null,
         [Description("json (default) or markdown.")] string? format = null)
     {
-        var id = Args.RequiredString(task, "task", 200);
-        foreach (var (value, field) in new[] { (before, "before"), (after, "after"), (above, "above"), (below, "below") })
-        {
-            if (value is < -1)
-            {
-                throw TaskGraphException.Invalid(field, $"{field} must be -1 (all), 0 (none) or a positive depth");
-            }
-        }
-
-        if (_graph.Reads.GetTask(id) is null)
-        {
-            throw TaskGraphException.TaskNotFound(id);
-        }
-
-        var scan = _graph.Reads.Scan(id, before ?? 0, after ?? 0, above ?? 0, below ?? 0);
+        var scan = _graph.TaskQueries.Scan(Args.RequiredString(task, "task", 200), before ?? 0, after ?? 0, above ?? 0, below ?? 0, QueryScope.Everything);
         if (IsMarkdown(format))
         {
             var sb = new StringBuilder();
@@ -485,20 +431,9 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("Only tasks in these statuses (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? status_filter = null)
     {
         var q = Args.RequiredString(query, "query", 1000);
-        if (limit is < 1 or > 100)
-        {
-            throw TaskGraphException.Invalid("limit", "limit must be between 1 and 100");
-        }
-
-        if (offset is < 0)
-        {
-            throw TaskGraphException.Invalid("offset", "offset must be zero or positive");
-        }
-
         _ = include_attachments;
-        var size = limit ?? Math.Min(_graph.Config.Current.Server.DefaultPageSize, 20);
-        var statuses = Args.StringOrArray(status_filter, "status_filter");
-        var page = _graph.Reads.Search(q, size, offset ?? 0, statuses.Count == 0 ? null : statuses);
+        var found = _graph.TaskQueries.Search(q, limit, offset ?? 0, Args.StringOrArray(status_filter, "status_filter"), QueryScope.Everything);
+        var page = found.Page;
         var results = new JsonArray();
         foreach (var hit in page.Hits)
         {
@@ -519,8 +454,8 @@ internal sealed class TaskTools(ServedGraphs served)
             ["query"] = q,
             ["result_count"] = page.Hits.Count,
             ["has_more"] = page.HasMore,
-            ["offset"] = offset ?? 0,
-            ["limit"] = size,
+            ["offset"] = found.Offset,
+            ["limit"] = found.Limit,
             ["results"] = results,
         }));
     }

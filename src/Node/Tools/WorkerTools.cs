@@ -5,9 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Leases;
 using TaskGraph.Core.Marks;
+using TaskGraph.Core.Queries;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Workers;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
@@ -145,54 +146,18 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
         [Description("json (default) or markdown.")] string? format = null,
         CancellationToken cancellationToken = default)
     {
-        var timeout = stale_timeout ?? _graph.Config.Current.Server.StaleTimeoutSeconds;
-        if (timeout < 0)
-        {
-            throw Core.Errors.TaskGraphException.Invalid("stale_timeout", "stale_timeout must be zero or positive");
-        }
-
-        var hops = depth ?? 0;
-        if (hops is < -3 or > 3)
-        {
-            throw Core.Errors.TaskGraphException.Invalid("depth", "depth must be between -3 and 3");
-        }
-
-        EvictionResult? cleanup = timeout > 0 ? await _graph.Workers.CleanupStaleAsync(timeout, null, null, cancellationToken) : null;
-        var wanted = Args.StringOrArray(tags, "tags");
-        var views = await _graph.Workers.ListAsync(cancellationToken);
-        HashSet<string>? owners = null;
-        if (task is not null)
-        {
-            var ids = new HashSet<string>(StringComparer.Ordinal) { task };
-            var frontier = new List<string> { task };
-            for (var i = 0; i < Math.Abs(hops); i++)
+        var listed = await _graph.WorkerQueries.ListAsync(
+            new AgentListRequest
             {
-                var next = new List<string>();
-                foreach (var id in frontier)
-                {
-                    next.AddRange(_graph.Reads.EdgesTo(id).Select(e => e.From));
-                    next.AddRange(_graph.Reads.EdgesFrom(id).Select(e => e.To));
-                }
-
-                frontier = [.. next.Where(ids.Add)];
-            }
-
-            owners = [.. views.Where(v => v.OwnedTaskIds.Any(ids.Contains)).Select(v => v.Worker.Id)];
-        }
-
-        string? fileHolder = null;
-        if (file is not null)
-        {
-            fileHolder = _graph.Reads.ListMarks([MarkPaths.Normalise(file, Environment.CurrentDirectory)], null, null).FirstOrDefault()?.Agent ?? string.Empty;
-        }
-
-        var now = _graph.Context.NowMs;
-        var selected = views
-            .Where(v => wanted.All(v.Worker.Tags.Contains))
-            .Where(v => owners is null || owners.Contains(v.Worker.Id))
-            .Where(v => fileHolder is null || v.Worker.Id == fileHolder)
-            .OrderBy(v => v.Worker.Id, StringComparer.Ordinal)
-            .ToList();
+                Tags = Args.StringOrArray(tags, "tags"),
+                File = Args.OptionalString(file, "file", Core.Graph.Limits.PathLength),
+                Task = Args.OptionalString(task, "task", 200),
+                Depth = depth ?? 0,
+                StaleTimeoutSeconds = stale_timeout,
+            },
+            QueryScope.Everything,
+            cancellationToken);
+        var (selected, cleanup, now) = (listed.Workers, listed.Cleanup, listed.NowMs);
         if (format == "markdown")
         {
             var lines = selected.Select(v => $"- **{v.Worker.Id}** [{string.Join(", ", v.Worker.Tags)}] claims {v.ClaimCount}/{v.Worker.MaxClaims}, heartbeat {(now - v.Worker.LastHeartbeat) / 1000}s ago");

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using TaskGraph.Bus.Connection;
 using TaskGraph.Bus.KeyValue;
-using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Tests.Nats;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using NATS.Client.Core;
-using NATS.Client.JetStream;
 using NATS.Net;
 using TaskGraph.Bus.Connection;
 using TaskGraph.Bus.KeyValue;

@@ -1,7 +1,7 @@
 using TaskGraph.Bus.Connection;
 using TaskGraph.Bus.KeyValue;
 using TaskGraph.Core.Configuration;
-using TaskGraph.Core.Graph;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Tasks;
 using Xunit.Abstractions;
 

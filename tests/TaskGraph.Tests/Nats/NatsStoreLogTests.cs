@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using NATS.Client.Core;
-using NATS.Client.KeyValueStore;
 using NATS.Net;
 using TaskGraph.Bus.Connection;
 using TaskGraph.Bus.KeyValue;

@@ -1,5 +1,5 @@
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Tests.Rules;
 
 namespace TaskGraph.Tests.ReadModels;

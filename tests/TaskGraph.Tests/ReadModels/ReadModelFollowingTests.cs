@@ -1,4 +1,3 @@
-using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Tests.ReadModels;

@@ -18,8 +18,8 @@ namespace TaskGraph.Tests.Rules;
 
 /// <summary>
 /// One "node" of the rules engine: the services over its own store instance, a clock and a live config. A harness made with
-/// <see cref="CreateAsync"/> (SQLite file) or <see cref="CreateOnNatsAsync"/> (one NATS graph) owns a temp directory;
-/// <see cref="OpenNodeAsync"/> opens another node on the same data: another store instance on the same file, or another
+/// <c>CreateAsync</c> (SQLite file) or <see cref="CreateOnNatsAsync"/> (one NATS graph) owns a temp directory;
+/// <c>OpenNodeAsync</c> opens another node on the same data: another store instance on the same file, or another
 /// NATS connection (to the next server of a cluster) on the same graph.
 /// </summary>
 public sealed class RulesHarness : IAsyncDisposable

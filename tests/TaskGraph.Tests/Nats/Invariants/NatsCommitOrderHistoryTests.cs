@@ -1,4 +1,3 @@
-using TaskGraph.Tests.Nats;
 using TaskGraph.Tests.Rules;
 using TaskGraph.Tests.Rules.History;
 

@@ -1,5 +1,5 @@
 using TaskGraph.Core.Configuration;
-using TaskGraph.Core.Graph;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Tests.Rules;
 using Xunit.Abstractions;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ModelContextProtocol.Client;
 using TaskGraph.Tests.Node.Hosting;
 using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using TaskGraph.Tests.Node.Hosting;
 using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
 

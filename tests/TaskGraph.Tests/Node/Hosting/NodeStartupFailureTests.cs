@@ -104,7 +104,7 @@ public sealed class NodeStartupFailureTests
         var (code, stdout, stderr, elapsed) = await NodeProcess.RunUntilExitAsync(Timeout, null, closeStdinAfter: TimeSpan.FromSeconds(1),
             "serve", "--nats", $"nats://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--nats-connect-timeout", "600");
 
-        Assert.Equal(0, code);
+        Assert.True(code == 0, $"exit code {code}; stderr: {stderr}");
         Assert.Empty(stdout);
         Assert.DoesNotContain("   at ", stderr);
         Assert.True(elapsed < Bound, $"the node took {elapsed} to leave after stdin closed");

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using TaskGraph.Tests.Nats;
 using static TaskGraph.Tests.Node.Distributed.Distributed;

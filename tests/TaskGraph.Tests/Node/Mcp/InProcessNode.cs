@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using TaskGraph.Core.Configuration;
-using TaskGraph.Core.Graph;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Hosting;

@@ -1,7 +1,6 @@
-using TaskGraph.Core.Claims;
 using TaskGraph.Core.Configuration;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Workers;
 

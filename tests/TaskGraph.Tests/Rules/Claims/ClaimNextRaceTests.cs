@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
-using TaskGraph.Core.Claims;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
 using Xunit.Abstractions;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Tests.Rules.Claims;

@@ -4,7 +4,6 @@ using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Records;
-using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Tests.Rules.Dependencies;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using TaskGraph.Core.Configuration;
-using TaskGraph.Core.Graph;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Workers;

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
-using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Tests.Rules.History;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Graph;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Workers;

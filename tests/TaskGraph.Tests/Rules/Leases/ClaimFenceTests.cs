@@ -1,5 +1,5 @@
-using TaskGraph.Core.Leases;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Tests.Rules.Leases;
 

@@ -1,5 +1,4 @@
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Tests.Rules.Marks;

@@ -1,7 +1,7 @@
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Tasks;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Tests.Rules.Tasks;
 

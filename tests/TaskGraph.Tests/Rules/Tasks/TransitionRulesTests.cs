@@ -2,6 +2,7 @@ using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Tests.Rules.Tasks;
 

@@ -1,4 +1,3 @@
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Workflows;

@@ -1,4 +1,4 @@
-namespace TaskGraph.Core.Configuration;
+namespace TaskGraph.Core.Workflows;
 
 /// <summary>A state machine: states, settings and phases. Rules read it; config loading builds it.</summary>
 public sealed record WorkflowDefinition

@@ -1,6 +1,4 @@
-using TaskGraph.Core.Tasks;
-
-namespace TaskGraph.Core.Claims;
+namespace TaskGraph.Core.Tasks;
 
 /// <summary>The claim that claim-next won, and what it took to win it.</summary>
 /// <param name="Claim">The claimed task, exactly as a claim by id answers.</param>

@@ -1,7 +1,6 @@
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Records;
 
-namespace TaskGraph.Core.Tasks;
+namespace TaskGraph.Core.Workflows;
 
 /// <summary>The bookkeeping of a status change: time accrual from timed states, started/completed stamps.</summary>
 public static class StatusChange

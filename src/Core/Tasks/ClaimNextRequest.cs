@@ -1,4 +1,4 @@
-namespace TaskGraph.Core.Claims;
+namespace TaskGraph.Core.Tasks;
 
 /// <summary>Claim the best task this worker may take now, optionally within filters (they combine with AND).</summary>
 public sealed record ClaimNextRequest

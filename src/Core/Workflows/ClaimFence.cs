@@ -1,8 +1,7 @@
-using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Records;
 
-namespace TaskGraph.Core.Leases;
+namespace TaskGraph.Core.Workflows;
 
 /// <summary>
 /// Fencing late writes: a worker that lost its claim on a task (its lease lapsed and the task was taken over, it was

@@ -1,15 +1,17 @@
 using Microsoft.Extensions.Logging;
-using TaskGraph.Core.Claims;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
+using TaskGraph.Core.Graph;
 using TaskGraph.Core.Leases;
 using TaskGraph.Core.Marks;
+using TaskGraph.Core.Queries;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Workers;
+using TaskGraph.Core.Workflows;
 
-namespace TaskGraph.Core.Graph;
+namespace TaskGraph.Core.Runtime;
 
 /// <summary>
 /// One node's view of one graph: the store, the read model it keeps current, and the rule services over them.
@@ -29,6 +31,12 @@ public sealed class GraphRuntime : IAsyncDisposable
         Marks = new MarkService(Context, Workers, baseDirectory);
         Sweeper = new StaleWorkerSweeper(Context);
         ClaimNext = new ClaimNextService(Context, Workers, Tasks, reads);
+        TaskQueries = new TaskQueries(Context, reads);
+        MarkQueries = new MarkQueries(reads, baseDirectory);
+        WorkerQueries = new WorkerQueries(Context, Workers, reads, MarkQueries);
+        HistoryQueries = new HistoryQueries(Context, reads);
+        Events = new EventFeed(store, time);
+        Audit = new AuditLog(store);
     }
 
     /// <summary>The store.</summary>
@@ -60,6 +68,24 @@ public sealed class GraphRuntime : IAsyncDisposable
 
     /// <summary>Claim-next: the best ready task for a worker, decided by the claim rule.</summary>
     public ClaimNextService ClaimNext { get; }
+
+    /// <summary>Task reads: get, list, scan, search.</summary>
+    public TaskQueries TaskQueries { get; }
+
+    /// <summary>Worker reads: list_agents.</summary>
+    public WorkerQueries WorkerQueries { get; }
+
+    /// <summary>File-mark reads.</summary>
+    public MarkQueries MarkQueries { get; }
+
+    /// <summary>History reads.</summary>
+    public HistoryQueries HistoryQueries { get; }
+
+    /// <summary>The change feed (wait_for_events), read from the store's log.</summary>
+    public EventFeed Events { get; }
+
+    /// <summary>The audit log, read from the store's log.</summary>
+    public AuditLog Audit { get; }
 
     /// <summary>Starts the read model (a full rebuild from the store) and wires the services. The runtime owns the store.</summary>
     public static Task<GraphRuntime> StartAsync(

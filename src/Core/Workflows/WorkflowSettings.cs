@@ -1,4 +1,4 @@
-namespace TaskGraph.Core.Configuration;
+namespace TaskGraph.Core.Workflows;
 
 /// <summary>The <c>settings</c> block of a workflow.</summary>
 public sealed record WorkflowSettings

@@ -1,11 +1,11 @@
+using TaskGraph.Core.Claims;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
-using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Workers;
 
-namespace TaskGraph.Core.Claims;
+namespace TaskGraph.Core.Tasks;
 
 /// <summary>
 /// Claim-next: claims the best task a worker may take now. The read model proposes candidates (ready, qualifying, within the

@@ -1,4 +1,4 @@
-namespace TaskGraph.Core.Configuration;
+namespace TaskGraph.Core.Workflows;
 
 /// <summary>One workflow state: where it may go, whether time accrues in it, and its transition prompts.</summary>
 public sealed record StateDefinition

@@ -1,0 +1,29 @@
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.Marks;
+using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Records;
+
+namespace TaskGraph.Core.Queries;
+
+/// <summary>File-mark reads. Paths are normalised against the graph's base directory, as marks are, never against the process's.</summary>
+public sealed class MarkQueries(ReadModel reads, string baseDirectory)
+{
+    /// <summary>Marks on any of <paramref name="files"/>, held by <paramref name="agent"/>, made for <paramref name="taskId"/>; at least one filter.</summary>
+    public IReadOnlyList<MarkRecord> List(IReadOnlyList<string> files, string? agent, string? taskId, QueryScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(scope);
+        var paths = files.Select(f => MarkPaths.Normalise(Limits.Text(f, "files", Limits.PathLength)!, baseDirectory, "files")).ToList();
+        if (paths.Count == 0 && agent is null && taskId is null)
+        {
+            throw new TaskGraphException(ErrorCodes.InvalidFieldValue, "At least one filter is required: files, agent or task") { Field = "filter" };
+        }
+
+        return reads.ListMarks(paths.Count == 0 ? null : paths, agent, taskId);
+    }
+
+    /// <summary>The worker holding a mark on <paramref name="file"/>, if anyone does.</summary>
+    public string? HolderOf(string file) =>
+        reads.ListMarks([MarkPaths.Normalise(file, baseDirectory)], null, null).FirstOrDefault()?.Agent;
+}

@@ -1,0 +1,131 @@
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
+using TaskGraph.Core.ReadModels;
+
+namespace TaskGraph.Core.Queries;
+
+/// <summary>
+/// The task reads every transport uses: get, list, scan and search. Each validates its arguments once, here, answers
+/// from the read model (get reads the task itself fresh from the store) and takes a <see cref="QueryScope"/>. The
+/// dependency-type roles (start-blocking, vertical) come from the config, never from type names.
+/// </summary>
+public sealed class TaskQueries(GraphContext context, ReadModel reads)
+{
+    private static readonly string[] SortFields = ["priority", "created_at", "updated_at"];
+
+    /// <summary>One task, soft-deleted included, with what blocks it, its parent and its children; TASK_NOT_FOUND otherwise.</summary>
+    public async Task<TaskDetail> GetAsync(string id, QueryScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        Limits.Id(id, "task");
+        var task = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw TaskGraphException.TaskNotFound(id);
+        var rules = Rules();
+        return new TaskDetail(task.Value, reads.BlockedBy(id, rules, unsatisfiedOnly: true), reads.Parent(id, rules), reads.Children(id, rules));
+    }
+
+    /// <summary>A page of tasks matching <paramref name="request"/>, each with the predecessors still blocking it.</summary>
+    public async Task<TaskList> ListAsync(TaskListRequest request, QueryScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(scope);
+        if (request.Limit is < 0 or > 1000)
+        {
+            throw TaskGraphException.Invalid("limit", "limit must be between 0 and 1000");
+        }
+
+        if (request.Offset < 0)
+        {
+            throw TaskGraphException.Invalid("offset", "offset must be zero or positive");
+        }
+
+        if (request.SortBy is { } sortBy && !SortFields.Contains(sortBy))
+        {
+            throw TaskGraphException.Invalid("sort_by", $"sort_by must be priority, created_at or updated_at, got '{sortBy}'");
+        }
+
+        if (request.SortOrder is not (null or "asc" or "desc"))
+        {
+            throw TaskGraphException.Invalid("sort_order", $"sort_order must be asc or desc, got '{request.SortOrder}'");
+        }
+
+        IReadOnlyList<string>? agentTags = null;
+        if (request.Agent is { } agent)
+        {
+            var worker = await context.Records.GetWorkerAsync(Limits.Id(agent, "agent"), cancellationToken).ConfigureAwait(false)
+                ?? throw TaskGraphException.AgentNotFound(agent, "agent");
+            agentTags = worker.Value.Tags;
+        }
+
+        foreach (var s in request.Statuses.Where(s => !context.Config.StateNames.Contains(s)))
+        {
+            throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid state '{s}'. Valid states: [{string.Join(", ", context.Config.StateNames)}]") { Field = "status" };
+        }
+
+        var rules = Rules();
+        var page = reads.ListTasks(
+            new TaskListQuery
+            {
+                Statuses = request.Statuses,
+                Ready = request.Ready,
+                Blocked = request.Blocked,
+                Claimed = request.Claimed,
+                Owner = request.Owner,
+                Parent = request.Parent,
+                Recursive = request.Recursive,
+                AgentTags = agentTags,
+                TagsAny = request.TagsAny,
+                TagsAll = request.TagsAll,
+                Phase = request.Phase,
+                SortBy = request.SortBy,
+                SortOrder = request.SortOrder,
+                Limit = request.Limit,
+                Offset = request.Offset,
+            },
+            rules);
+        return new TaskList(
+            [.. page.Tasks.Select(t => new ListedTask(t, reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true)))],
+            page.HasMore,
+            request.Offset,
+            request.Limit);
+    }
+
+    /// <summary>A task's neighbourhood: each depth 0 none, N levels, -1 all.</summary>
+    public ScanResult Scan(string id, int before, int after, int above, int below, QueryScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        Limits.Id(id, "task");
+        foreach (var (value, field) in new[] { (before, "before"), (after, "after"), (above, "above"), (below, "below") })
+        {
+            if (value < -1)
+            {
+                throw TaskGraphException.Invalid(field, $"{field} must be -1 (all), 0 (none) or a positive depth");
+            }
+        }
+
+        return reads.GetTask(id) is null ? throw TaskGraphException.TaskNotFound(id) : reads.Scan(id, before, after, above, below, Rules());
+    }
+
+    /// <summary>Full-text search; <paramref name="limit"/> 1..100 (default: the page size, at most 20).</summary>
+    public SearchResults Search(string query, int? limit, int offset, IReadOnlyList<string> statuses, QueryScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        ArgumentNullException.ThrowIfNull(scope);
+        Limits.Text(query, "query", 1000);
+        if (limit is < 1 or > 100)
+        {
+            throw TaskGraphException.Invalid("limit", "limit must be between 1 and 100");
+        }
+
+        if (offset < 0)
+        {
+            throw TaskGraphException.Invalid("offset", "offset must be zero or positive");
+        }
+
+        var size = limit ?? Math.Min(context.Config.Server.DefaultPageSize, 20);
+        return new SearchResults(reads.Search(query, size, offset, statuses.Count == 0 ? null : statuses), size, offset);
+    }
+
+    /// <summary>The ready and blocked rules of the default workflow and the configured dependency types.</summary>
+    public TaskQueryRules Rules() => TaskQueryRules.From(context.Config);
+}

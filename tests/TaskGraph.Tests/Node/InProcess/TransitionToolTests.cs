@@ -213,6 +213,15 @@ public sealed class TransitionToolTests : InProcessToolTests
         await CallAsync("create", new { id = "after", title = "Release", priority = 10 });
         await CallAsync("link", new { from = "plain", to = "after", type = "blocks" });
 
+        // the schema: task is optional, the filters are described
+        var schema = (await Node.Client.ListToolsAsync(cancellationToken: Ct)).Single(t => t.Name == "claim").JsonSchema;
+        var required = schema.TryGetProperty("required", out var r) ? r.EnumerateArray().Select(e => e.GetString()).ToList() : [];
+        Assert.DoesNotContain("task", required);
+        foreach (var parameter in new[] { "tags_any", "phase", "parent" })
+        {
+            Assert.False(string.IsNullOrWhiteSpace(schema.GetProperty("properties").GetProperty(parameter).GetProperty("description").GetString()));
+        }
+
         // bob lacks rust: he gets the plain task; alice gets the rust one although it was created later (priority 8 > 5).
         Assert.Equal("plain", String((await CallAsync("claim", new { worker_id = "bob" })).GetProperty("task"), "id"));
         var alices = await CallAsync("claim", new { agent = "alice" });

@@ -5,9 +5,9 @@ namespace TaskGraph.Tests.Node.InProcess;
 /// <summary>
 /// <c>link</c>, <c>unlink</c> and <c>relink</c> through the real tools: typed edges, per-pair warnings and errors,
 /// DEPENDENCY_CYCLE for cycles and second parents with nothing added, wildcards, and relink's all-or-nothing answer.
+/// Runs on SQLite (fast lane) and on a single nats-server.
 /// </summary>
-[Trait("Lane", "fast")]
-public sealed class DependencyToolTests : InProcessToolTests
+public abstract class DependencyToolTests : InProcessToolTests
 {
     [Fact]
     public async Task Link_adds_every_pair_and_reports_duplicates_and_unknown_targets_as_warnings()

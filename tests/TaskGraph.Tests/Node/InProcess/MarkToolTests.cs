@@ -6,9 +6,9 @@ namespace TaskGraph.Tests.Node.InProcess;
 /// <c>mark_file</c>, <c>unmark_file</c>, <c>list_marks</c> and <c>mark_updates</c> through the real tools: advisory
 /// marks warn, <c>lock:</c> marks are exclusive (LOCK_CONFLICT naming the holder), and each agent's cursor shows what
 /// others marked and released since it last asked.
+/// Runs on SQLite (fast lane) and on a single nats-server.
 /// </summary>
-[Trait("Lane", "fast")]
-public sealed class MarkToolTests : InProcessToolTests
+public abstract class MarkToolTests : InProcessToolTests
 {
     [Fact]
     public async Task An_advisory_mark_warns_the_second_agent_and_stays_with_the_first()

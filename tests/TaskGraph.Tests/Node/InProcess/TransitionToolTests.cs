@@ -8,9 +8,9 @@ namespace TaskGraph.Tests.Node.InProcess;
 /// <c>update</c> and <c>claim</c> through the real tools: the owner guard (NOT_OWNER, ALREADY_CLAIMED and what
 /// <c>force</c> overrides), legal exits (INVALID_STATE naming the allowed ones), start-blocking dependencies
 /// (DEPENDENCY_NOT_SATISFIED with <c>blocked_by</c>), tags, the claim limit, unblocking and assignment.
+/// Runs on SQLite (fast lane) and on a single nats-server.
 /// </summary>
-[Trait("Lane", "fast")]
-public sealed class TransitionToolTests : InProcessToolTests
+public abstract class TransitionToolTests : InProcessToolTests
 {
     protected override TaskGraphConfig Config => new() { Server = new ServerSettings { ClaimLimit = 2 } };
 

@@ -98,5 +98,4 @@ public sealed class WaitForEventsTests(NatsServerFixture nats)
     }
 
     private static List<JsonElement> Events(JsonElement answer) => [.. answer.GetProperty("events").EnumerateArray()];
-
 }

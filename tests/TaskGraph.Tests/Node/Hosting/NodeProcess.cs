@@ -122,19 +122,12 @@ internal sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Calls a tool; returns whether it failed and its JSON body (the result or the error envelope).</summary>
-    public async Task<(bool IsError, JsonElement Body)> CallRawAsync(string tool, object? args, CancellationToken cancellationToken)
-    {
-        var result = await Client.CallToolAsync(tool, ToArguments(args), cancellationToken: cancellationToken);
-        var text = Text(result);
-        return (result.IsError is true, JsonDocument.Parse(text).RootElement.Clone());
-    }
+    public Task<(bool IsError, JsonElement Body)> CallRawAsync(string tool, object? args, CancellationToken cancellationToken) =>
+        Client.CallRawAsync(tool, args, cancellationToken);
 
     /// <summary>Calls a tool that must fail; returns the whole error envelope (code, message, field, details, blocked_by, suggestion).</summary>
-    public async Task<JsonElement> CallExpectErrorEnvelopeAsync(string tool, object? args, CancellationToken cancellationToken)
-    {
-        var (isError, body) = await CallRawAsync(tool, args, cancellationToken);
-        return isError ? body : throw new InvalidOperationException($"{tool} was expected to fail but answered: {body.GetRawText()}");
-    }
+    public Task<JsonElement> CallExpectErrorEnvelopeAsync(string tool, object? args, CancellationToken cancellationToken) =>
+        Client.CallExpectErrorEnvelopeAsync(tool, args, cancellationToken);
 
     private static async Task<NodeProcess> StartInAsync(NodeProcess node, CancellationToken cancellationToken, string[] extraArgs)
     {
@@ -161,32 +154,12 @@ internal sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Calls a tool that must succeed; returns its JSON body.</summary>
-    public async Task<JsonElement> CallAsync(string tool, object? args, CancellationToken cancellationToken)
-    {
-        var result = await Client.CallToolAsync(tool, ToArguments(args), cancellationToken: cancellationToken);
-        var text = Text(result);
-        if (result.IsError is true)
-        {
-            throw new InvalidOperationException($"{tool} failed: {text}");
-        }
-
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    public Task<JsonElement> CallAsync(string tool, object? args, CancellationToken cancellationToken) =>
+        Client.CallAsync(tool, args, cancellationToken);
 
     /// <summary>Calls a tool that must fail; returns the envelope's code, message and field.</summary>
-    public async Task<(string Code, string Message, string? Field)> CallExpectErrorAsync(string tool, object? args, CancellationToken cancellationToken)
-    {
-        var result = await Client.CallToolAsync(tool, ToArguments(args), cancellationToken: cancellationToken);
-        var text = Text(result);
-        if (result.IsError is not true)
-        {
-            throw new InvalidOperationException($"{tool} was expected to fail but answered: {text}");
-        }
-
-        var body = JsonDocument.Parse(text).RootElement;
-        return (body.GetProperty("code").GetString()!, body.GetProperty("message").GetString()!,
-            body.TryGetProperty("field", out var f) ? f.GetString() : null);
-    }
+    public Task<(string Code, string Message, string? Field)> CallExpectErrorAsync(string tool, object? args, CancellationToken cancellationToken) =>
+        Client.CallExpectErrorAsync(tool, args, cancellationToken);
 
     /// <summary>Runs the executable to completion (for --help, --version, config errors) in a fresh temp dir; stdin is closed at once.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
@@ -352,11 +325,7 @@ internal sealed class NodeProcess : IAsyncDisposable
         _process = null;
     }
 
-    internal static Dictionary<string, object?> ToArguments(object? args) =>
-        args is null ? [] : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(args))!;
-
-    private static string Text(CallToolResult result) =>
-        Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+    internal static Dictionary<string, object?> ToArguments(object? args) => ToolCalls.ToArguments(args);
 
     internal static Dictionary<string, string?> ChildEnvironment(string workDir)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using TaskGraph.Core.Storage.Sqlite;
+using TaskGraph.Tests.Node.InProcess;
 
 namespace TaskGraph.Tests.Node.Mcp;
 

@@ -4,6 +4,7 @@ using ModelContextProtocol.Protocol;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Storage.Sqlite;
+using TaskGraph.Tests.Node.InProcess;
 
 namespace TaskGraph.Tests.Node.Mcp;
 

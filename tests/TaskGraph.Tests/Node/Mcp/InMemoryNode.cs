@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -52,6 +51,5 @@ internal sealed class InMemoryNode : IAsyncDisposable
         _host.Dispose();
     }
 
-    internal static Dictionary<string, object?> ToArguments(object? args) =>
-        args is null ? [] : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(args))!;
+    internal static Dictionary<string, object?> ToArguments(object? args) => ToolCalls.ToArguments(args);
 }

@@ -114,7 +114,10 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore
         }
 
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<NatsRecordStore>();
+        // The store owns the connection from here: disposed below when opening fails, by the store otherwise.
+#pragma warning disable CA2000
         var connection = NatsConnectionFactory.Create(options, loggerFactory);
+#pragma warning restore CA2000
         try
         {
             var js = new NatsJSContext(connection, new NatsJSOpts(connection.Opts, requestTimeout: options.RequestTimeout));

@@ -9,6 +9,7 @@ namespace TaskGraph.Core.Graph;
 /// whose base is the held revision is applied directly; otherwise the changes after the held revision are read (one
 /// history query) and applied in order. Thread-safe; callers get immutable snapshots.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim needs disposing only once its AvailableWaitHandle is used, which this type never does; late callers may still wait on it after disposal.")]
 public sealed class DependencyIndex
 {
     private readonly SemaphoreSlim _gate = new(1, 1);

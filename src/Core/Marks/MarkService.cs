@@ -36,7 +36,7 @@ public sealed class MarkService(GraphContext context, WorkerService workers, str
             paths.Add(MarkPaths.Normalise(file, baseDirectory));
         }
 
-        await workers.HeartbeatAsync(agent, always: false, cancellationToken, "agent").ConfigureAwait(false);
+        await workers.HeartbeatAsync(agent, always: false, "agent", cancellationToken).ConfigureAwait(false);
         if (taskId is not null && await context.Records.GetTaskAsync(Limits.Id(taskId, "task"), cancellationToken).ConfigureAwait(false) is null)
         {
             throw TaskGraphException.TaskNotFound(taskId);

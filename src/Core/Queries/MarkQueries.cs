@@ -25,5 +25,5 @@ public sealed class MarkQueries(ReadModel reads, string baseDirectory)
 
     /// <summary>The worker holding a mark on <paramref name="file"/>, if anyone does.</summary>
     public string? HolderOf(string file) =>
-        reads.ListMarks([MarkPaths.Normalise(file, baseDirectory)], null, null).FirstOrDefault()?.Agent;
+        reads.ListMarks([MarkPaths.Normalise(file, baseDirectory)], null, null) is [var first, ..] ? first.Agent : null;
 }

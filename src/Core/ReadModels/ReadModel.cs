@@ -157,7 +157,7 @@ public sealed partial class ReadModel : IAsyncDisposable
         IRecordStore store, ReadModelSnapshotOptions? snapshot, CancellationToken ct)
     {
         var db = new SqliteConnection("Data Source=:memory:");
-        db.Open();
+        await db.OpenAsync(ct).ConfigureAwait(false);
         if (snapshot is not null)
         {
             try
@@ -170,7 +170,7 @@ public sealed partial class ReadModel : IAsyncDisposable
 
                 db.Dispose();
                 db = new SqliteConnection("Data Source=:memory:");
-                db.Open();
+                await db.OpenAsync(ct).ConfigureAwait(false);
                 SqlCommands.Execute(db, ReadModelSchema.Ddl);
                 return (db, null, reason);
             }
@@ -457,7 +457,9 @@ public sealed partial class ReadModel : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
+#pragma warning disable VSTHRD003 // the follow loop is this type's own background task
             await _follow.ConfigureAwait(false);
+#pragma warning restore VSTHRD003
         }
         catch (OperationCanceledException)
         {
@@ -465,7 +467,9 @@ public sealed partial class ReadModel : IAsyncDisposable
         }
 
         FailWaiters(new ObjectDisposedException(nameof(ReadModel)));
+#pragma warning disable VSTHRD003 // the snapshot loop is this type's own background task
         await _snapshots.ConfigureAwait(false);
+#pragma warning restore VSTHRD003
         if (_snapshot is not null && _fault is null && _caughtUp.Task.IsCompletedSuccessfully)
         {
             // Clean shutdown: what was applied since the last snapshot is kept for the next start.
@@ -684,7 +688,8 @@ public sealed partial class ReadModel : IAsyncDisposable
             _snapshotAppliedCount = applied;
             _nextSnapshotDue = _time.GetUtcNow() + options.EveryInterval;
             LastSnapshotGateTime = gateTime;
-            LogSnapshotWritten(_logger, position, options.Path, (long)gateTime.TotalMilliseconds, (long)Stopwatch.GetElapsedTime(begun).TotalMilliseconds);
+            var totalMs = (long)Stopwatch.GetElapsedTime(begun).TotalMilliseconds;
+            LogSnapshotWritten(_logger, position, options.Path, (long)gateTime.TotalMilliseconds, totalMs);
             return true;
         }
         finally
@@ -834,7 +839,9 @@ public sealed partial class ReadModel : IAsyncDisposable
 
             waiter.Completion.TrySetCanceled(ct);
         });
+#pragma warning disable VSTHRD003 // the completion source is this type's own waiter
         await waiter.Completion.Task.ConfigureAwait(false);
+#pragma warning restore VSTHRD003
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "read model: loaded snapshot at position {Position}, replayed {Replayed} changes in {ElapsedMs} ms (caught up at {Applied})")]

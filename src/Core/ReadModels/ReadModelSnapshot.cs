@@ -82,13 +82,13 @@ internal static class ReadModelSnapshot
         {
             // One connection reads meta and content: a snapshot renamed over this one meanwhile does not mix in.
             using var file = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = options.Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-            file.Open();
+            await file.OpenAsync(ct).ConfigureAwait(false);
             var meta = new Dictionary<string, string>(StringComparer.Ordinal);
             using (var read = file.CreateCommand())
             {
                 read.CommandText = $"SELECT name, value FROM {MetaTable}";
-                using var reader = read.ExecuteReader();
-                while (reader.Read())
+                using var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     meta[reader.GetString(0)] = reader.GetString(1);
                 }
@@ -128,8 +128,8 @@ internal static class ReadModelSnapshot
             using (var read = memory.CreateCommand())
             {
                 read.CommandText = $"SELECT key, revision FROM {RevisionsTable}";
-                using var reader = read.ExecuteReader();
-                while (reader.Read())
+                using var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     revisions[reader.GetString(0)] = (ulong)reader.GetInt64(1);
                 }
@@ -138,7 +138,7 @@ internal static class ReadModelSnapshot
             using (var drop = memory.CreateCommand())
             {
                 drop.CommandText = $"DROP TABLE {MetaTable}; DROP TABLE {RevisionsTable};";
-                drop.ExecuteNonQuery();
+                await drop.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 
             if (Tables(memory) != ExpectedTables.Value)

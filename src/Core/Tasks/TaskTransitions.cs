@@ -65,7 +65,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
             else
             {
                 // Re-claiming a task you hold is a heartbeat.
-                await workers.HeartbeatAsync(request.WorkerId, always: false, cancellationToken).ConfigureAwait(false);
+                await workers.HeartbeatAsync(request.WorkerId, always: false, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (StoreFaults.IsAftermathFault(ex))
@@ -156,9 +156,11 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
         catch (Exception ex)
         {
             await Task.WhenAll(taskRead, depsRead).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+#pragma warning disable VSTHRD003 // the read was started by this attempt
             var lapsed = ex is TaskGraphException { Code: ErrorCodes.LeaseExpired } && taskRead.IsCompletedSuccessfully
                 ? await taskRead.ConfigureAwait(false)
                 : null;
+#pragma warning restore VSTHRD003
             if (lapsed is { } l && l.Value.Owner != workerId && !l.Value.IsDeleted)
             {
                 throw ClaimFence.LeaseLapsed(workerId, l.Value, "worker_id");

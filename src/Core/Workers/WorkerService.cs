@@ -98,7 +98,11 @@ public sealed class WorkerService(GraphContext context)
     }
 
     /// <summary>Renews the worker's lease (when due) and returns the current record; the renewal is volatile (<see cref="LeaseRenewal"/>).</summary>
-    public async Task<WorkerRecord> HeartbeatAsync(string workerId, bool always, CancellationToken cancellationToken = default, string field = "worker_id")
+    public Task<WorkerRecord> HeartbeatAsync(string workerId, bool always, CancellationToken cancellationToken = default) =>
+        HeartbeatAsync(workerId, always, "worker_id", cancellationToken);
+
+    /// <summary>Renews the worker's lease (when due), naming <paramref name="field"/> in the error when it is unknown or lapsed.</summary>
+    public async Task<WorkerRecord> HeartbeatAsync(string workerId, bool always, string field, CancellationToken cancellationToken = default)
     {
         var worker = await RequireLiveAsync(workerId, field, cancellationToken).ConfigureAwait(false);
         return !always && !Lease.NeedsRenewal(worker.Value, context.NowMs, context.Config.Server.StaleTimeoutSeconds)
@@ -124,7 +128,7 @@ public sealed class WorkerService(GraphContext context)
             }
         }
 
-        var worker = await HeartbeatAsync(workerId, always: true, cancellationToken, "agent").ConfigureAwait(false);
+        var worker = await HeartbeatAsync(workerId, always: true, "agent", cancellationToken).ConfigureAwait(false);
         var targets = worker.Claims.Select(c => c.TaskId)
             .Where(id => taskIds is null || taskIds.Count == 0 || taskIds.Contains(id))
             .Distinct(StringComparer.Ordinal);

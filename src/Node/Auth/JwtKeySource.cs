@@ -9,6 +9,7 @@ namespace TaskGraph.Node.Auth;
 /// works. A token naming an unknown <c>kid</c> may trigger a fetch, at most once per <see cref="UnknownKeyInterval"/>, so
 /// a key the provider just rotated in is accepted without waiting for the periodic refresh.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim needs disposing only once its AvailableWaitHandle is used, which this type never does; late callers may still wait on it after disposal.")]
 public sealed partial class JwtKeySource
 {
     /// <summary>How often the periodic refresh fetches the key set.</summary>

@@ -1,6 +1,7 @@
 namespace TaskGraph.Node.Auth;
 
 /// <summary>The permissions a role may hold (the planning document's table, 3b, plus <c>connect</c>).</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "The domain word for what a role may do; not a System.Security permission type.")]
 public static class Permission
 {
     /// <summary>Read tasks, history, marks, agents and workflows.</summary>

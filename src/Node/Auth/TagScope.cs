@@ -118,7 +118,7 @@ public sealed class TagScope(Principal principal, ReadModel reads)
     private TaskGraphException OutOfScope(string field, string message) =>
         new(ErrorCodes.Forbidden, $"{message} of token '{principal.Name}' ({string.Join(", ", _tags)})") { Field = field };
 
-    private static IEnumerable<string> Strings(IDictionary<string, JsonElement> arguments, string name) =>
+    private static List<string> Strings(IDictionary<string, JsonElement> arguments, string name) =>
         arguments.TryGetValue(name, out var value) ? Values(value) : [];
 
     private static List<string> Values(JsonElement value) => value.ValueKind switch

@@ -13,6 +13,7 @@ namespace TaskGraph.Node.Cli;
 /// </summary>
 public static class TokenCommand
 {
+    private static readonly JsonSerializerOptions ListJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
     private static readonly Option<string> NameOption = new("--name") { Description = "The token's unique name (audit and revoke use it)", Required = true };
     private static readonly Option<string> RoleOption = new("--role") { Description = "admin, lead, worker or viewer (or a role from server.auth.roles)", Required = true };
     private static readonly Option<string?> WorkerOption = new("--worker-id") { Description = "Bind the token to this worker id: it acts only as that worker" };
@@ -96,7 +97,7 @@ public static class TokenCommand
 
             if (parse.GetValue(JsonOption))
             {
-                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(all, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(all, ListJson));
                 return 0;
             }
 

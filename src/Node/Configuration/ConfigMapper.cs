@@ -16,7 +16,7 @@ public static class ConfigMapper
         var server = reader.Map(tree, "server", "server");
         var d = defaults.Server;
         var nats = reader.Map(server, "nats", "server.nats");
-        var natsUrl = reader.String(nats, "url", "server.nats.url");
+        var natsUrl = reader.Text(nats, "url", "server.nats.url");
         var store = reader.Choice(server, "store", "server.store", "sqlite", "nats") ?? (natsUrl is null ? d.Store : "nats");
         if (store == "nats")
         {
@@ -25,23 +25,23 @@ public static class ConfigMapper
 
         var ui = reader.Map(server, "ui", "server.ui");
         reader.Choice(ui, "mode", "server.ui.mode", "none", "web");
-        reader.Int(ui, "port", "server.ui.port");
+        reader.WholeNumber(ui, "port", "server.ui.port");
         reader.Map(tree, "paths", "paths");
         reader.Map(tree, "attachments", "attachments");
 
         var serverSettings = new ServerSettings
         {
-            DbPath = reader.String(server, "db_path", "server.db_path") ?? d.DbPath,
-            MediaDir = reader.String(server, "media_dir", "server.media_dir") ?? d.MediaDir,
-            SkillsDir = reader.String(server, "skills_dir", "server.skills_dir") ?? d.SkillsDir,
-            LogDir = reader.String(server, "log_dir", "server.log_dir") ?? d.LogDir,
-            ClaimLimit = reader.Int(server, "claim_limit", "server.claim_limit") ?? d.ClaimLimit,
-            StaleTimeoutSeconds = reader.Int(server, "stale_timeout_seconds", "server.stale_timeout_seconds") ?? d.StaleTimeoutSeconds,
+            DbPath = reader.Text(server, "db_path", "server.db_path") ?? d.DbPath,
+            MediaDir = reader.Text(server, "media_dir", "server.media_dir") ?? d.MediaDir,
+            SkillsDir = reader.Text(server, "skills_dir", "server.skills_dir") ?? d.SkillsDir,
+            LogDir = reader.Text(server, "log_dir", "server.log_dir") ?? d.LogDir,
+            ClaimLimit = reader.WholeNumber(server, "claim_limit", "server.claim_limit") ?? d.ClaimLimit,
+            StaleTimeoutSeconds = reader.WholeNumber(server, "stale_timeout_seconds", "server.stale_timeout_seconds") ?? d.StaleTimeoutSeconds,
             DefaultFormat = reader.Choice(server, "default_format", "server.default_format", "json", "markdown") ?? d.DefaultFormat,
-            DefaultPageSize = reader.Int(server, "default_page_size", "server.default_page_size") ?? d.DefaultPageSize,
-            DefaultWorkflow = reader.String(server, "default_workflow", "server.default_workflow") ?? d.DefaultWorkflow,
+            DefaultPageSize = reader.WholeNumber(server, "default_page_size", "server.default_page_size") ?? d.DefaultPageSize,
+            DefaultWorkflow = reader.Text(server, "default_workflow", "server.default_workflow") ?? d.DefaultWorkflow,
             Store = store,
-            Graph = reader.String(server, "graph", "server.graph") ?? d.Graph,
+            Graph = reader.Text(server, "graph", "server.graph") ?? d.Graph,
             Reads = reader.Choice(server, "reads", "server.reads", "fresh", "local") ?? d.Reads,
         };
 
@@ -56,12 +56,12 @@ public static class ConfigMapper
             AutoAdvance = new AutoAdvanceSettings
             {
                 Enabled = reader.Bool(autoAdvance, "enabled", "auto_advance.enabled") ?? defaults.AutoAdvance.Enabled,
-                TargetState = reader.String(autoAdvance, "target_state", "auto_advance.target_state") ?? defaults.AutoAdvance.TargetState,
+                TargetState = reader.Text(autoAdvance, "target_state", "auto_advance.target_state") ?? defaults.AutoAdvance.TargetState,
             },
             Ids = new IdSettings
             {
-                TaskIdWords = reader.Int(ids, "task_id_words", "ids.task_id_words") ?? defaults.Ids.TaskIdWords,
-                AgentIdWords = reader.Int(ids, "agent_id_words", "ids.agent_id_words") ?? defaults.Ids.AgentIdWords,
+                TaskIdWords = reader.WholeNumber(ids, "task_id_words", "ids.task_id_words") ?? defaults.Ids.TaskIdWords,
+                AgentIdWords = reader.WholeNumber(ids, "agent_id_words", "ids.agent_id_words") ?? defaults.Ids.AgentIdWords,
                 IdCase = reader.Choice(ids, "id_case", "ids.id_case", IdCases) ?? defaults.Ids.IdCase,
                 AgentIdCase = reader.Choice(ids, "agent_id_case", "ids.agent_id_case", IdCases) ?? defaults.Ids.AgentIdCase,
             },
@@ -99,8 +99,8 @@ public static class ConfigMapper
         foreach (var name in tree2?.Keys ?? Enumerable.Empty<string>())
         {
             var def = reader.Map(tree2, name, $"tags.definitions.{name}");
-            reader.String(def, "description", $"tags.definitions.{name}.description");
-            definitions[name] = reader.String(def, "category", $"tags.definitions.{name}.category");
+            reader.Text(def, "description", $"tags.definitions.{name}.description");
+            definitions[name] = reader.Text(def, "category", $"tags.definitions.{name}.category");
         }
 
         return new TagSettings

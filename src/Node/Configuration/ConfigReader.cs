@@ -33,7 +33,7 @@ public sealed class ConfigReader(string? prefix = null)
     }
 
     /// <summary>A string, or null when absent or null.</summary>
-    public string? String(Dictionary<string, object?>? parent, string key, string path)
+    public string? Text(Dictionary<string, object?>? parent, string key, string path)
     {
         var node = Get(parent, key);
         switch (node)
@@ -51,7 +51,7 @@ public sealed class ConfigReader(string? prefix = null)
     /// <summary>A string that must be one of <paramref name="allowed"/>.</summary>
     public string? Choice(Dictionary<string, object?>? parent, string key, string path, params string[] allowed)
     {
-        var value = String(parent, key, path);
+        var value = Text(parent, key, path);
         if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
         {
             Problem(path, $"expected one of {string.Join(", ", allowed)}, got '{value}'{Origin(parent, key)}");
@@ -62,7 +62,7 @@ public sealed class ConfigReader(string? prefix = null)
     }
 
     /// <summary>An integer, or null when absent or null.</summary>
-    public int? Int(Dictionary<string, object?>? parent, string key, string path)
+    public int? WholeNumber(Dictionary<string, object?>? parent, string key, string path)
     {
         var node = Get(parent, key);
         switch (node)

@@ -13,7 +13,7 @@ public static class HttpSettingsMapper
         var http = reader.Map(server, "http", "server.http");
         var tls = reader.Map(http, "tls", "server.http.tls");
         Uri? url = null;
-        if (reader.String(http, "url", "server.http.url") is { } text)
+        if (reader.Text(http, "url", "server.http.url") is { } text)
         {
             url = ParseUrl(text, out var problem);
             if (problem is not null)
@@ -25,8 +25,8 @@ public static class HttpSettingsMapper
         return new HttpSettings
         {
             Url = url,
-            TlsCertFile = reader.String(tls, "cert", "server.http.tls.cert"),
-            TlsKeyFile = reader.String(tls, "key", "server.http.tls.key"),
+            TlsCertFile = reader.Text(tls, "cert", "server.http.tls.cert"),
+            TlsKeyFile = reader.Text(tls, "key", "server.http.tls.key"),
             AllowedHosts = reader.StringList(http, "allowed_hosts", "server.http.allowed_hosts") ?? [],
             AllowedOrigins = reader.StringList(http, "allowed_origins", "server.http.allowed_origins") ?? [],
         };
@@ -59,7 +59,7 @@ public static class HttpSettingsMapper
     {
         ArgumentNullException.ThrowIfNull(reader);
         var notifications = reader.Map(reader.Map(tree, "server", "server"), "notifications", "server.notifications");
-        var ms = reader.Int(notifications, "coalesce_ms", "server.notifications.coalesce_ms") ?? 100;
+        var ms = reader.WholeNumber(notifications, "coalesce_ms", "server.notifications.coalesce_ms") ?? 100;
         if (ms is < 10 or > 10_000)
         {
             reader.Problem("server.notifications.coalesce_ms", $"must be between 10 and 10000, got {ms}");

@@ -19,8 +19,8 @@ public static class JwtSettingsMapper
 
         var issuer = Required(jwt, "issuer", reader);
         var audience = Required(jwt, "audience", reader);
-        var file = reader.String(jwt, "jwks_file", $"{Section}.jwks_file");
-        var urlText = reader.String(jwt, "jwks_url", $"{Section}.jwks_url");
+        var file = reader.Text(jwt, "jwks_file", $"{Section}.jwks_file");
+        var urlText = reader.Text(jwt, "jwks_url", $"{Section}.jwks_url");
         Uri? url = null;
         IReadOnlyList<Microsoft.IdentityModel.Tokens.SecurityKey> keys = [];
         if (string.IsNullOrWhiteSpace(file) == string.IsNullOrWhiteSpace(urlText))
@@ -39,7 +39,7 @@ public static class JwtSettingsMapper
             url = null;
         }
 
-        var skew = reader.Int(jwt, "clock_skew_seconds", $"{Section}.clock_skew_seconds") ?? 30;
+        var skew = reader.WholeNumber(jwt, "clock_skew_seconds", $"{Section}.clock_skew_seconds") ?? 30;
         if (skew is < 0 or > 600)
         {
             reader.Problem($"{Section}.clock_skew_seconds", $"must be between 0 and 600, got {skew}");
@@ -62,7 +62,7 @@ public static class JwtSettingsMapper
 
     private static string Required(Dictionary<string, object?> jwt, string key, ConfigReader reader)
     {
-        var value = reader.String(jwt, key, $"{Section}.{key}");
+        var value = reader.Text(jwt, key, $"{Section}.{key}");
         if (string.IsNullOrWhiteSpace(value))
         {
             reader.Problem($"{Section}.{key}", "is required when server.auth.jwt is set");
@@ -74,7 +74,7 @@ public static class JwtSettingsMapper
 
     private static string Claim(Dictionary<string, object?> jwt, string key, string fallback, ConfigReader reader)
     {
-        var value = reader.String(jwt, key, $"{Section}.{key}");
+        var value = reader.Text(jwt, key, $"{Section}.{key}");
         if (value is not null && value.Trim().Length == 0)
         {
             reader.Problem($"{Section}.{key}", "must name a claim");

@@ -15,7 +15,7 @@ public static class NatsSettingsMapper
         var tls = reader.Map(nats, "tls", "server.nats.tls");
         string? Secret(string key)
         {
-            var raw = reader.String(nats, key, $"server.nats.{key}");
+            var raw = reader.Text(nats, key, $"server.nats.{key}");
             if (raw is not null && !SecretReference.IsReference(raw))
             {
                 warnings.Add($"server.nats.{key} holds a plain-text secret; reference it as ${{env:NAME}} or ${{file:PATH}} instead");
@@ -25,19 +25,19 @@ public static class NatsSettingsMapper
         }
 
         // Absent (or ~) = automatic: R3 on a deployment of three or more servers, else R1 (decided when the store opens).
-        var replicas = reader.Int(nats, "replicas", "server.nats.replicas");
+        var replicas = reader.WholeNumber(nats, "replicas", "server.nats.replicas");
         if (replicas is not (null or 1 or 3 or 5))
         {
             reader.Problem("server.nats.replicas", $"must be 1, 3 or 5, got {replicas}");
         }
 
-        var timeout = reader.Int(nats, "request_timeout_ms", "server.nats.request_timeout_ms") ?? 2000;
+        var timeout = reader.WholeNumber(nats, "request_timeout_ms", "server.nats.request_timeout_ms") ?? 2000;
         if (timeout < 100)
         {
             reader.Problem("server.nats.request_timeout_ms", $"must be at least 100, got {timeout}");
         }
 
-        var connectTimeout = reader.Int(nats, "connect_timeout_seconds", "server.nats.connect_timeout_seconds") ?? 10;
+        var connectTimeout = reader.WholeNumber(nats, "connect_timeout_seconds", "server.nats.connect_timeout_seconds") ?? 10;
         if (connectTimeout < 1)
         {
             reader.Problem("server.nats.connect_timeout_seconds", $"must be at least 1, got {connectTimeout}");
@@ -56,13 +56,13 @@ public static class NatsSettingsMapper
             RequestTimeout = TimeSpan.FromMilliseconds(timeout),
             OpenTimeout = TimeSpan.FromSeconds(Math.Max(1, connectTimeout)),
             Token = Secret("token"),
-            User = reader.String(nats, "user", "server.nats.user"),
+            User = reader.Text(nats, "user", "server.nats.user"),
             Password = Secret("password"),
             NKeySeed = Secret("nkey_seed"),
-            CredsFile = reader.String(nats, "creds_file", "server.nats.creds_file"),
-            TlsCaFile = reader.String(tls, "ca", "server.nats.tls.ca"),
-            TlsCertFile = reader.String(tls, "cert", "server.nats.tls.cert"),
-            TlsKeyFile = reader.String(tls, "key", "server.nats.tls.key"),
+            CredsFile = reader.Text(nats, "creds_file", "server.nats.creds_file"),
+            TlsCaFile = reader.Text(tls, "ca", "server.nats.tls.ca"),
+            TlsCertFile = reader.Text(tls, "cert", "server.nats.tls.cert"),
+            TlsKeyFile = reader.Text(tls, "key", "server.nats.tls.key"),
             Name = $"taskgraph-{Environment.MachineName}-{Environment.ProcessId}",
         };
     }

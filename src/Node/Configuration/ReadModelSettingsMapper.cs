@@ -13,7 +13,7 @@ public static class ReadModelSettingsMapper
         var server = reader.Map(tree, "server", "server");
         var readModel = reader.Map(server, "read_model", "server.read_model");
         var snapshots = reader.Bool(readModel, "snapshot", "server.read_model.snapshot") ?? true;
-        var cacheDir = reader.String(server, "cache_dir", "server.cache_dir") ?? DefaultCacheDir;
+        var cacheDir = reader.Text(server, "cache_dir", "server.cache_dir") ?? DefaultCacheDir;
         if (cacheDir.Length == 0)
         {
             reader.Problem("server.cache_dir", "must not be empty");

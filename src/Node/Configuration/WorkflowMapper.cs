@@ -16,10 +16,10 @@ public static class WorkflowMapper
         var baseSettings = baseline.Settings;
         var mergedSettings = new WorkflowSettings
         {
-            InitialState = reader.String(settings, "initial_state", "settings.initial_state") ?? baseSettings.InitialState,
-            DisconnectState = reader.String(settings, "disconnect_state", "settings.disconnect_state") ?? baseSettings.DisconnectState,
-            AssignedState = reader.String(settings, "assigned_state", "settings.assigned_state") ?? baseSettings.AssignedState,
-            CompletedState = reader.String(settings, "completed_state", "settings.completed_state") ?? baseSettings.CompletedState,
+            InitialState = reader.Text(settings, "initial_state", "settings.initial_state") ?? baseSettings.InitialState,
+            DisconnectState = reader.Text(settings, "disconnect_state", "settings.disconnect_state") ?? baseSettings.DisconnectState,
+            AssignedState = reader.Text(settings, "assigned_state", "settings.assigned_state") ?? baseSettings.AssignedState,
+            CompletedState = reader.Text(settings, "completed_state", "settings.completed_state") ?? baseSettings.CompletedState,
             BlockingStates = reader.StringList(settings, "blocking_states", "settings.blocking_states") ?? baseSettings.BlockingStates,
             UnknownPhase = reader.Choice(settings, "unknown_phase", "settings.unknown_phase", "allow", "warn", "reject") ?? baseSettings.UnknownPhase,
         };
@@ -48,8 +48,8 @@ public static class WorkflowMapper
                 {
                     Exits = reader.StringList(state, "exits", $"{path}.exits") ?? baseState.Exits,
                     Timed = reader.Bool(state, "timed", $"{path}.timed") ?? baseState.Timed,
-                    EnterPrompt = reader.String(prompts, "enter", $"{path}.prompts.enter") ?? baseState.EnterPrompt,
-                    ExitPrompt = reader.String(prompts, "exit", $"{path}.prompts.exit") ?? baseState.ExitPrompt,
+                    EnterPrompt = reader.Text(prompts, "enter", $"{path}.prompts.enter") ?? baseState.EnterPrompt,
+                    ExitPrompt = reader.Text(prompts, "exit", $"{path}.prompts.exit") ?? baseState.ExitPrompt,
                 };
             }
         }
@@ -71,7 +71,7 @@ public static class WorkflowMapper
         return new WorkflowDefinition
         {
             Name = name,
-            Description = reader.String(tree, "description", "description") ?? baseline.Description,
+            Description = reader.Text(tree, "description", "description") ?? baseline.Description,
             Settings = mergedSettings,
             States = states,
             Phases = phases,

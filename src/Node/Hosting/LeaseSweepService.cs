@@ -21,7 +21,8 @@ internal sealed class LeaseSweepService(GraphRuntime graph, TimeProvider time, I
                 var result = await graph.Sweeper.SweepAsync(null, null, "lease-sweeper", stoppingToken);
                 if (result.EvictedWorkerIds.Count > 0)
                 {
-                    NodeLog.Evicted(logger, result.EvictedWorkerIds.Count, string.Join(", ", result.EvictedWorkerIds), result.TasksReleased, result.FilesReleased);
+                    var evicted = string.Join(", ", result.EvictedWorkerIds);
+                    NodeLog.Evicted(logger, result.EvictedWorkerIds.Count, evicted, result.TasksReleased, result.FilesReleased);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

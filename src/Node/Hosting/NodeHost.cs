@@ -117,7 +117,10 @@ public static class NodeHost
                 DisableDefaults = true,
                 ContentRootPath = AppContext.BaseDirectory,
             });
+            // The transport owns standard output for the life of the host.
+#pragma warning disable CA2000
             Configure(builder.Services, builder.Logging, logLevel, nodeConfig, graphs).WithStreamServerTransport(stdin!.Input, Console.OpenStandardOutput());
+#pragma warning restore CA2000
             host = builder.Build();
         }
         else
@@ -153,11 +156,15 @@ public static class NodeHost
 
             var c = config.Config;
             var transports = http is null ? "stdio" : stdin is null ? "HTTP" : "stdio and HTTP";
-            NodeLog.Serving(logger, Version, transports, c.Server.Store, string.Join(", ", graphs.All.Select(g => g.Name)), c.DefaultWorkflow.Name);
+            var graphNames = string.Join(", ", graphs.All.Select(g => g.Name));
+            NodeLog.Serving(logger, Version, transports, c.Server.Store, graphNames, c.DefaultWorkflow.Name);
+
             await host.StartAsync(cancellationToken);
             if (http is not null)
             {
-                NodeLog.HttpListening(logger, NodeHttp.McpUrl(host), !http.RequireToken ? "off" : config.Jwt is null ? "bearer tokens" : "bearer tokens and JWTs");
+                var auth = !http.RequireToken ? "off" : config.Jwt is null ? "bearer tokens" : "bearer tokens and JWTs";
+                var url = NodeHttp.McpUrl(host);
+                NodeLog.HttpListening(logger, url, auth);
             }
 
             // With stdio, the node ends when its client closes stdin (the stream transport stops the host).

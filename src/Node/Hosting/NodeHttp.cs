@@ -13,6 +13,8 @@ namespace TaskGraph.Node.Hosting;
 /// </summary>
 public static class NodeHttp
 {
+    private static readonly string[] BearerMethods = ["header"];
+
     /// <summary>The MCP endpoint's path.</summary>
     public const string McpPath = "/mcp";
 
@@ -151,7 +153,7 @@ public static class NodeHttp
     private static IResult Metadata(HttpContext context, string path, string graph) => Results.Json(new Dictionary<string, object>
     {
         ["resource"] = $"{context.Request.Scheme}://{context.Request.Host}{path}",
-        ["bearer_methods_supported"] = new[] { "header" },
+        ["bearer_methods_supported"] = BearerMethods,
         ["resource_name"] = "TaskGraph graph " + graph,
     });
 

@@ -1,6 +1,7 @@
 namespace TaskGraph.Node.Mcp;
 
 /// <summary>What a lenient (<c>JsonElement?</c>) tool parameter accepts, for its advertised schema (see <see cref="ToolSchemas"/>).</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The members name JSON Schema types (integer, object), the vocabulary of the schemas they produce.")]
 public enum ArgShape
 {
     /// <summary>One string or an array of strings: <c>anyOf: [{type: string}, {type: array, items: {type: string}}]</c>.</summary>

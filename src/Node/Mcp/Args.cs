@@ -85,7 +85,7 @@ public static class Args
     /// An integer (JSON number or numeric string), clamped to <paramref name="min"/>..<paramref name="max"/>;
     /// <paramref name="defaultValue"/> when absent; anything else is INVALID_FIELD_VALUE.
     /// </summary>
-    public static int Int(JsonElement? value, string field, int defaultValue, int min = int.MinValue, int max = int.MaxValue) =>
+    public static int WholeNumber(JsonElement? value, string field, int defaultValue, int min = int.MinValue, int max = int.MaxValue) =>
         TryNumber(value, out var number, out var absent) ? Clamp(number, min, max)
         : absent ? defaultValue
         : throw TaskGraphException.Invalid(field, $"{field} must be an integer");

@@ -20,7 +20,9 @@ internal sealed class FaultHook(string command)
     }
 
     /// <summary>Waits for the command; null when it never started.</summary>
+#pragma warning disable VSTHRD003 // the run is this hook's own task
     public async Task<int?> WaitAsync() => _run is null ? null : await _run.ConfigureAwait(false);
+#pragma warning restore VSTHRD003
 
     private async Task<int> RunAsync()
     {

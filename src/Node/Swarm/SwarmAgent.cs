@@ -269,7 +269,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
         {
             try
             {
-                await CallAsync(() => runtime.Workers.HeartbeatAsync(_workerId, always: false, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await CallAsync(() => runtime.Workers.HeartbeatAsync(_workerId, always: false, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
                 _lastHeartbeatMs = NowMs;
                 crew.Metrics.Heartbeat();
             }

@@ -146,7 +146,7 @@ public static class SwarmCommand
             report.WriteText(Console.Out);
             if (parse.GetValue(JsonOption))
             {
-                Console.Out.WriteLine(report.ToJson());
+                await Console.Out.WriteLineAsync(report.ToJson());
             }
 
             await Console.Out.FlushAsync(cancellationToken);

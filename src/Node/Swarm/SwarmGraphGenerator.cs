@@ -27,7 +27,7 @@ internal sealed partial class SwarmGraphGenerator(IReadOnlyList<GraphRuntime> ru
         var units = Plan(rng);
         var graph = new SwarmGraph();
         var unitIds = new List<string>[units.Count];
-        var treeGate = new SemaphoreSlim(1);
+        using var treeGate = new SemaphoreSlim(1);
         var created = 0;
         var first = 0;
         while (first < units.Count)
@@ -148,7 +148,7 @@ internal sealed partial class SwarmGraphGenerator(IReadOnlyList<GraphRuntime> ru
     private static async Task<string> CreateAsync(GraphRuntime runtime, PlannedTask task, string? parent, CancellationToken cancellationToken) =>
         (await RetryAsync(() => runtime.Tasks.CreateAsync(task.Request with { Parent = parent }, cancellationToken), cancellationToken).ConfigureAwait(false)).Task.Id;
 
-    private async Task<List<string>> CreateTreeAsync(GraphRuntime runtime, PlannedTask root, SwarmGraph graph, SemaphoreSlim treeGate, CancellationToken cancellationToken)
+    private static async Task<List<string>> CreateTreeAsync(GraphRuntime runtime, PlannedTask root, SwarmGraph graph, SemaphoreSlim treeGate, CancellationToken cancellationToken)
     {
         await treeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -36,7 +36,7 @@ internal sealed class DependencyTools(ServedGraphs served)
         // A single pair that could not be linked is an error the agent must see as one.
         if (froms.Count == 1 && tos.Count == 1 && result.Created.Count == 0)
         {
-            var problem = result.Errors.FirstOrDefault() ?? result.Warnings.FirstOrDefault(w => w.Code is ErrorCodes.TaskNotFound or "DEPENDENCY_NOT_FOUND");
+            var problem = (result.Errors.Count > 0 ? result.Errors[0] : null) ?? result.Warnings.FirstOrDefault(w => w.Code is ErrorCodes.TaskNotFound or "DEPENDENCY_NOT_FOUND");
             if (problem is not null)
             {
                 throw new TaskGraphException(problem.Code == "DEPENDENCY_NOT_FOUND" ? ErrorCodes.TaskNotFound : problem.Code, problem.Message)

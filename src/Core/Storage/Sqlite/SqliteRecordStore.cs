@@ -32,6 +32,7 @@ public sealed class SqliteRecordStore : IRecordStore, ILivenessStore
 
     // In-process writes are serialized here rather than in SQLite's busy handler, which sleeps between retries;
     // BEGIN IMMEDIATE still serializes against other processes.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "A SemaphoreSlim needs disposing only once its AvailableWaitHandle is used, which this type never does; late callers may still wait on it after disposal.")]
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteSession _writer;
     private readonly ConcurrentBag<SqliteSession> _readers = [];
@@ -259,7 +260,9 @@ public sealed class SqliteRecordStore : IRecordStore, ILivenessStore
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);
+#pragma warning disable VSTHRD003 // the checkpoint is this store's own background task
         await _checkpoint.ConfigureAwait(false);
+#pragma warning restore VSTHRD003
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -271,6 +274,7 @@ public sealed class SqliteRecordStore : IRecordStore, ILivenessStore
         }
 
         DrainReaders();
+        _disposing.Dispose();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -510,7 +514,7 @@ public sealed class SqliteRecordStore : IRecordStore, ILivenessStore
                 }
             }
 
-            changed = command.ExecuteNonQuery();
+            changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException ex)
         {

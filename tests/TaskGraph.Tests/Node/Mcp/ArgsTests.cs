@@ -41,10 +41,10 @@ public sealed class ArgsTests
     [Fact]
     public void Int_clamps_and_coerces_numeric_strings()
     {
-        Assert.Equal(100, Args.Int(Json("5000"), "limit", 50, 1, 100));
-        Assert.Equal(20, Args.Int(Json("\"20\""), "limit", 50, 1, 100));
-        Assert.Equal(50, Args.Int(null, "limit", 50, 1, 100));
-        Assert.Equal("limit", Assert.Throws<TaskGraphException>(() => Args.Int(Json("\"many\""), "limit", 50)).Field);
+        Assert.Equal(100, Args.WholeNumber(Json("5000"), "limit", 50, 1, 100));
+        Assert.Equal(20, Args.WholeNumber(Json("\"20\""), "limit", 50, 1, 100));
+        Assert.Equal(50, Args.WholeNumber(null, "limit", 50, 1, 100));
+        Assert.Equal("limit", Assert.Throws<TaskGraphException>(() => Args.WholeNumber(Json("\"many\""), "limit", 50)).Field);
     }
 
     [Fact]

@@ -24,70 +24,53 @@ public sealed class TaskQueries(GraphContext context, ReadModel reads)
         return new TaskDetail(task.Value, reads.BlockedBy(id, rules, unsatisfiedOnly: true), reads.Parent(id, rules), reads.Children(id, rules));
     }
 
-    /// <summary>A page of tasks matching <paramref name="request"/>, each with the predecessors still blocking it.</summary>
-    public async Task<TaskList> ListAsync(TaskListRequest request, QueryScope scope, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A page of tasks matching <paramref name="query"/>, each with the predecessors still blocking it; with
+    /// <paramref name="agent"/>, only tasks that registered worker qualifies for (its tags replace <c>AgentTags</c>).
+    /// </summary>
+    public async Task<TaskList> ListAsync(TaskListQuery query, string? agent, QueryScope scope, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(scope);
-        if (request.Limit is < 0 or > 1000)
+        if (query.Limit is < 0 or > 1000)
         {
             throw TaskGraphException.Invalid("limit", "limit must be between 0 and 1000");
         }
 
-        if (request.Offset < 0)
+        if (query.Offset < 0)
         {
             throw TaskGraphException.Invalid("offset", "offset must be zero or positive");
         }
 
-        if (request.SortBy is { } sortBy && !SortFields.Contains(sortBy))
+        if (query.SortBy is { } sortBy && !SortFields.Contains(sortBy))
         {
             throw TaskGraphException.Invalid("sort_by", $"sort_by must be priority, created_at or updated_at, got '{sortBy}'");
         }
 
-        if (request.SortOrder is not (null or "asc" or "desc"))
+        if (query.SortOrder is not (null or "asc" or "desc"))
         {
-            throw TaskGraphException.Invalid("sort_order", $"sort_order must be asc or desc, got '{request.SortOrder}'");
+            throw TaskGraphException.Invalid("sort_order", $"sort_order must be asc or desc, got '{query.SortOrder}'");
         }
 
-        IReadOnlyList<string>? agentTags = null;
-        if (request.Agent is { } agent)
+        if (agent is not null)
         {
             var worker = await context.Records.GetWorkerAsync(Limits.Id(agent, "agent"), cancellationToken).ConfigureAwait(false)
                 ?? throw TaskGraphException.AgentNotFound(agent, "agent");
-            agentTags = worker.Value.Tags;
+            query = query with { AgentTags = worker.Value.Tags };
         }
 
-        foreach (var s in request.Statuses.Where(s => !context.Config.StateNames.Contains(s)))
+        foreach (var s in query.Statuses.Where(s => !context.Config.StateNames.Contains(s)))
         {
             throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid state '{s}'. Valid states: [{string.Join(", ", context.Config.StateNames)}]") { Field = "status" };
         }
 
         var rules = Rules();
-        var page = reads.ListTasks(
-            new TaskListQuery
-            {
-                Statuses = request.Statuses,
-                Ready = request.Ready,
-                Blocked = request.Blocked,
-                Claimed = request.Claimed,
-                Owner = request.Owner,
-                Parent = request.Parent,
-                Recursive = request.Recursive,
-                AgentTags = agentTags,
-                TagsAny = request.TagsAny,
-                TagsAll = request.TagsAll,
-                Phase = request.Phase,
-                SortBy = request.SortBy,
-                SortOrder = request.SortOrder,
-                Limit = request.Limit,
-                Offset = request.Offset,
-            },
-            rules);
+        var page = reads.ListTasks(query, rules);
         return new TaskList(
             [.. page.Tasks.Select(t => new ListedTask(t, reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true)))],
             page.HasMore,
-            request.Offset,
-            request.Limit);
+            query.Offset,
+            query.Limit);
     }
 
     /// <summary>A task's neighbourhood: each depth 0 none, N levels, -1 all.</summary>

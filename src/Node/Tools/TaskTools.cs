@@ -7,6 +7,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Queries;
+using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Tasks;
@@ -185,7 +186,7 @@ internal sealed class TaskTools(ServedGraphs served)
         CancellationToken cancellationToken = default)
     {
         var page = await _graph.TaskQueries.ListAsync(
-            new TaskListRequest
+            new TaskListQuery
             {
                 Statuses = Args.StringOrArray(status, "status"),
                 Ready = ready ?? false,
@@ -194,7 +195,6 @@ internal sealed class TaskTools(ServedGraphs served)
                 Owner = owner,
                 Parent = parent,
                 Recursive = recursive ?? false,
-                Agent = agent,
                 TagsAny = Args.StringOrArray(tags_any, "tags_any"),
                 TagsAll = Args.StringOrArray(tags_all, "tags_all"),
                 Phase = phase,
@@ -203,6 +203,7 @@ internal sealed class TaskTools(ServedGraphs served)
                 Limit = limit,
                 Offset = offset ?? 0,
             },
+            agent,
             QueryScope.Everything,
             cancellationToken);
         if (IsMarkdown(format))

@@ -9,14 +9,14 @@ public sealed class NatsClusterFixture : IAsyncLifetime
     public NatsCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not started.");
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         _cluster = await NatsCluster.StartAsync(cts.Token);
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_cluster is not null)
         {

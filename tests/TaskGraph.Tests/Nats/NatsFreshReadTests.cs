@@ -3,7 +3,6 @@ using TaskGraph.Bus.KeyValue;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Tasks;
-using Xunit.Abstractions;
 
 namespace TaskGraph.Tests.Nats;
 

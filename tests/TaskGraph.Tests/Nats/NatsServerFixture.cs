@@ -9,14 +9,14 @@ public sealed class NatsServerFixture : IAsyncLifetime
     public NatsServerProcess Server => _server ?? throw new InvalidOperationException("The server is not started.");
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         _server = await NatsServerProcess.StartAsync(cts.Token);
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_server is not null)
         {

@@ -11,10 +11,10 @@ public sealed class SqliteStoreContractTests : StoreContractTests, IAsyncLifetim
     private readonly List<SqliteRecordStore> _stores = [];
 
     /// <inheritdoc />
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var store in _stores)
         {

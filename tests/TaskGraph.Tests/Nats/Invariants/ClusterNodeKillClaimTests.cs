@@ -3,7 +3,6 @@ using NATS.Client.JetStream;
 using TaskGraph.Bus.KeyValue;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Tests.Rules;
-using Xunit.Abstractions;
 
 namespace TaskGraph.Tests.Nats.Invariants;
 

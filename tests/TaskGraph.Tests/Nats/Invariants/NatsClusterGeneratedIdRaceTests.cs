@@ -1,6 +1,5 @@
 using TaskGraph.Tests.Rules;
 using TaskGraph.Tests.Rules.Ids;
-using Xunit.Abstractions;
 
 namespace TaskGraph.Tests.Nats.Invariants;
 

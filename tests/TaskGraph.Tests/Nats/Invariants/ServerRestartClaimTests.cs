@@ -1,7 +1,6 @@
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Runtime;
 using TaskGraph.Tests.Rules;
-using Xunit.Abstractions;
 
 namespace TaskGraph.Tests.Nats.Invariants;
 

@@ -4,7 +4,6 @@ using NATS.Client.JetStream;
 using TaskGraph.Bus.KeyValue;
 using TaskGraph.Tests.Nats;
 using TaskGraph.Tests.Node.Hosting;
-using Xunit.Abstractions;
 using static TaskGraph.Tests.Node.Distributed.Distributed;
 using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
 

@@ -1,6 +1,5 @@
 using TaskGraph.Tests.Nats;
 using TaskGraph.Tests.Node.Hosting;
-using Xunit.Abstractions;
 using static TaskGraph.Tests.Node.Distributed.Distributed;
 using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
 

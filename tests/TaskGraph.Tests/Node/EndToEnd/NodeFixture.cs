@@ -16,9 +16,9 @@ public class NodeFixture : IAsyncLifetime
 
     internal NodeProcess Node { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Node = await NodeProcess.StartAsync(EndToEnd.Timeout(), _args);
+    public async ValueTask InitializeAsync() => Node = await NodeProcess.StartAsync(EndToEnd.Timeout(), _args);
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Node is not null)
         {

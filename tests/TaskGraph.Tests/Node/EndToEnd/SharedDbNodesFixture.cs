@@ -9,14 +9,14 @@ public sealed class SharedDbNodesFixture : IAsyncLifetime
 
     internal NodeProcess B { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var ct = EndToEnd.Timeout();
         A = await NodeProcess.StartAsync(ct);
         B = await NodeProcess.StartSharingAsync(A, ct);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         // B first: A owns the work dir.
         if (B is not null)

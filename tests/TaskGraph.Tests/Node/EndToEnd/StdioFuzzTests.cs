@@ -2,7 +2,6 @@ using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Storage.Sqlite;
 using TaskGraph.Tests.Node.Hosting;
 using TaskGraph.Tests.Node.Mcp;
-using Xunit.Abstractions;
 using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
 
 namespace TaskGraph.Tests.Node.EndToEnd;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using TaskGraph.Tests.Node.Hosting;
-using Xunit.Abstractions;
 using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
 
 namespace TaskGraph.Tests.Node.EndToEnd;

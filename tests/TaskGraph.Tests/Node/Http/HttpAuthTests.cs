@@ -15,7 +15,7 @@ public sealed class HttpAuthTests(HttpNodeFixture fixture) : IClassFixture<HttpN
     /// <summary>Authorization header values that must all get 401 (null: no header).</summary>
     public static TheoryData<string?> BadAuthorizations => new()
     {
-        null,
+        (string?)null,
         "Basic x",
         "Bearer",
         "Bearer ",
@@ -29,7 +29,7 @@ public sealed class HttpAuthTests(HttpNodeFixture fixture) : IClassFixture<HttpN
         using var http = NewClient();
         using var request = InitializePost(fixture.Node.Endpoint, "Bearer " + fixture.AdminToken);
         using var response = await http.SendAsync(request, Timeout());
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
     }
 
     [Theory]
@@ -86,7 +86,7 @@ public sealed class HttpAuthTests(HttpNodeFixture fixture) : IClassFixture<HttpN
     {
         using var http = NewClient();
         using var response = await http.GetAsync(new Uri(fixture.Node.BaseUrl + "/.well-known/oauth-protected-resource"), Timeout());
-        var text = await response.Content.ReadAsStringAsync();
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {text}");
         var metadata = JsonDocument.Parse(text).RootElement;
         Assert.Equal(fixture.Node.BaseUrl + "/mcp", String(metadata, "resource"));

@@ -11,7 +11,7 @@ namespace TaskGraph.Tests.Node.Http;
 public sealed class HttpClientFlowTests(HttpNodeFixture fixture) : IClassFixture<HttpNodeFixture>
 {
     /// <summary>The protocol generations: null is the client's default.</summary>
-    public static TheoryData<string?> Generations => new() { null, "2025-06-18" };
+    public static TheoryData<string?> Generations => new() { (string?)null, "2025-06-18" };
 
     [Theory]
     [MemberData(nameof(Generations))]

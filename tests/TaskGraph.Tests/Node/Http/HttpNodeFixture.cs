@@ -27,7 +27,7 @@ public sealed class HttpNodeFixture : IAsyncLifetime, IRoleMatrixNodes
     string? IRoleMatrixNodes.ActingProtocol => null;
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var ct = EndToEnd.EndToEnd.Timeout(120);
         _node = await HttpNode.StartAsync(ct);
@@ -36,7 +36,7 @@ public sealed class HttpNodeFixture : IAsyncLifetime, IRoleMatrixNodes
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_admin is not null)
         {

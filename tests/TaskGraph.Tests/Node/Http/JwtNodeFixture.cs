@@ -32,7 +32,7 @@ public sealed class JwtNodeFixture : IAsyncLifetime
     }
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var ct = EndToEnd.EndToEnd.Timeout(120);
         Provider.AddRsaKey("rsa-1");
@@ -46,7 +46,7 @@ public sealed class JwtNodeFixture : IAsyncLifetime
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_admin is not null)
         {

@@ -16,7 +16,7 @@ public sealed class MultiGraphTests : IAsyncLifetime
     private string _both = null!;
     private string _betaOnly = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var ct = Timeout(120);
         _node = await HttpNode.StartAsync(ct, "--graph", "alpha", "--graph", "beta");
@@ -24,7 +24,7 @@ public sealed class MultiGraphTests : IAsyncLifetime
         _betaOnly = await _node.CreateTokenAsync("beta-only", "admin", ct, "--graph", "beta");
     }
 
-    public async Task DisposeAsync() => await _node.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _node.DisposeAsync();
 
     private Uri Graph(string name) => new($"{_node.BaseUrl}/mcp/{name}");
 

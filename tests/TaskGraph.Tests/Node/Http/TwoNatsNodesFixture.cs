@@ -23,7 +23,7 @@ public sealed class TwoNatsNodesFixture : IAsyncLifetime, IRoleMatrixNodes
     string? IRoleMatrixNodes.ActingProtocol => "2025-06-18";
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var ct = EndToEnd.EndToEnd.Timeout(180);
         _nats = await NatsServerProcess.StartAsync(ct);
@@ -34,7 +34,7 @@ public sealed class TwoNatsNodesFixture : IAsyncLifetime, IRoleMatrixNodes
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_admin is not null)
         {

@@ -15,13 +15,13 @@ public class InProcessNodeFixture : IAsyncLifetime
     /// <summary>The node config (the defaults unless a subclass needs others).</summary>
     protected virtual TaskGraphConfig Config => new();
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         _node = await InProcessNode.StartSqliteAsync(cts.Token, Config);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_node is not null)
         {

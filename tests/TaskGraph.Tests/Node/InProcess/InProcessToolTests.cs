@@ -35,9 +35,9 @@ public abstract class InProcessToolTests : IAsyncLifetime
 
     private protected InProcessNode Node => _node ?? throw new InvalidOperationException("The node is not started.");
 
-    public async Task InitializeAsync() => _node = _shared?.Node ?? await StartNodeAsync(Config, Clock, Ct);
+    public async ValueTask InitializeAsync() => _node = _shared?.Node ?? await StartNodeAsync(Config, Clock, Ct);
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_node is not null && _shared is null)
         {

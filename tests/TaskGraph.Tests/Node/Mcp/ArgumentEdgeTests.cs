@@ -39,7 +39,7 @@ public sealed class ArgumentEdgeTests : IAsyncLifetime
         { "update", """{"worker_id":"edge-worker","task":"edge-task","attachments":[{"type":"note","content":"x"}]}""", "attachments" },
     };
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var store = await SqliteRecordStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(_dir, "tasks.db") }, TimeProvider.System);
         _node = await InProcessNode.StartAsync(store, null, Timeout);
@@ -47,7 +47,7 @@ public sealed class ArgumentEdgeTests : IAsyncLifetime
         await CallAsync("create", """{"id":"edge-task","title":"Edge"}""");
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _node.DisposeAsync();
         Directory.Delete(_dir, recursive: true);

@@ -5,7 +5,6 @@ using TaskGraph.Core.Storage;
 using TaskGraph.Core.Storage.Sqlite;
 using TaskGraph.Tests.Nats;
 using TaskGraph.Tests.Node.InProcess;
-using Xunit.Abstractions;
 
 namespace TaskGraph.Tests.Node.Mcp;
 

@@ -5,7 +5,6 @@ using TaskGraph.Core.Records;
 using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
-using Xunit.Abstractions;
 
 namespace TaskGraph.Tests.Rules.Claims;
 

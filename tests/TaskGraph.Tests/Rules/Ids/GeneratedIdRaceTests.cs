@@ -6,7 +6,6 @@ using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Core.Workers;
-using Xunit.Abstractions;
 
 namespace TaskGraph.Tests.Rules.Ids;
 

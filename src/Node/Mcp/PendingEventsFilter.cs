@@ -4,6 +4,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Queries;
 using TaskGraph.Node.Auth;
+using TaskGraph.Node.Mcp.Rendering;
 
 namespace TaskGraph.Node.Mcp;
 

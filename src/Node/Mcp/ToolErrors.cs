@@ -3,6 +3,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Storage;
+using TaskGraph.Node.Mcp.Rendering;
 
 namespace TaskGraph.Node.Mcp;
 

@@ -3,6 +3,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Mcp;
+using TaskGraph.Node.Mcp.Rendering;
 
 namespace TaskGraph.Node.Tools;
 

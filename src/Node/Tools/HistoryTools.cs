@@ -11,6 +11,7 @@ using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
+using TaskGraph.Node.Mcp.Rendering;
 
 namespace TaskGraph.Node.Tools;
 

@@ -10,6 +10,7 @@ using TaskGraph.Core.Records;
 using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
+using TaskGraph.Node.Mcp.Rendering;
 
 namespace TaskGraph.Node.Tools;
 

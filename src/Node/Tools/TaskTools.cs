@@ -13,6 +13,7 @@ using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Tasks;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
+using TaskGraph.Node.Mcp.Rendering;
 
 namespace TaskGraph.Node.Tools;
 

@@ -12,6 +12,7 @@ using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Workers;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
+using TaskGraph.Node.Mcp.Rendering;
 
 namespace TaskGraph.Node.Tools;
 

@@ -5,6 +5,7 @@ using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Storage;
 using TaskGraph.Node.Mcp;
+using TaskGraph.Node.Mcp.Rendering;
 
 namespace TaskGraph.Tests.Node.Mcp;
 

@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace TaskGraph.Node.Mcp;
+namespace TaskGraph.Node.Mcp.Rendering;
 
 /// <summary>The JSON shape of every tool answer: snake_case properties, nulls omitted, compact (no indentation), readable unicode.</summary>
 public static class ToolJson

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using TaskGraph.Core.Records;
 
-namespace TaskGraph.Node.Mcp;
+namespace TaskGraph.Node.Mcp.Rendering;
 
 /// <summary>The compact task JSON of the catalogue: defaults omitted (priority 5, empty lists, nulls, zero cost and time).</summary>
 public static class TaskJson

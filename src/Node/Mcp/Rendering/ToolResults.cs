@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 
-namespace TaskGraph.Node.Mcp;
+namespace TaskGraph.Node.Mcp.Rendering;
 
 /// <summary>Builds successful tool answers: one text item holding compact JSON without null properties.</summary>
 public static class ToolResults

@@ -2,8 +2,6 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
 using TaskGraph.Bus.Connection;
-using TaskGraph.Core.Runtime;
-using TaskGraph.Core.Storage;
 using TaskGraph.Node.Configuration;
 
 namespace TaskGraph.Node.Hosting;
@@ -29,7 +27,7 @@ public static class NodeHost
     /// <summary>
     /// Serves MCP over stdin/stdout until stdin closes or the process is stopped; all logs go to stderr. stdin is watched
     /// from the start, so a node whose client leaves while it is still opening its store stops too (it returns without
-    /// serving). Opening failures surface as <see cref="NatsStartupException"/> or <see cref="StoreUnavailableException"/>.
+    /// serving). Opening failures surface as <see cref="NatsStartupException"/> or <see cref="Core.Storage.StoreUnavailableException"/>.
     /// </summary>
     public static Task RunStdioAsync(LoadedConfig config, LogLevel logLevel, CancellationToken cancellationToken = default) =>
         RunAsync(config, logLevel, stdio: true, http: null, cancellationToken);
@@ -46,70 +44,57 @@ public static class NodeHost
         using var startup = stdin is null
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stdin.Closed);
-
-        // The store and the read model come up before the MCP server answers anything (cold start rebuild).
-        using var bootLoggers = LoggerFactory.Create(l => AddStderrLogging(l, logLevel));
-        var bootLogger = bootLoggers.CreateLogger("TaskGraph.Node");
+        var nodeConfig = new NodeConfig(config);
+        var graphs = new ServedGraphs(config.ServedGraphs);
+        using var host = Build(nodeConfig, graphs, logLevel, stdin, http);
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskGraph.Node");
         foreach (var warning in config.Warnings)
         {
-            NodeLog.ConfigWarning(bootLogger, warning);
+            NodeLog.ConfigWarning(logger, warning);
         }
 
-        var nodeConfig = new NodeConfig(config);
-        var opened = new List<ServedGraph>();
         try
         {
-            foreach (var name in config.ServedGraphs)
-            {
-                IRecordStore? store = null;
-                try
-                {
-                    (store, var location) = await StoreFactory.OpenAsync(config, name, TimeProvider.System, bootLoggers, startup.Token);
-                    var runtime = await GraphRuntime.StartAsync(
-                        store, nodeConfig.Rules, TimeProvider.System, Environment.CurrentDirectory, bootLoggers, StoreFactory.SnapshotOptions(config, name, store), startup.Token);
-                    opened.Add(new ServedGraph(name, runtime, location));
-                }
-                catch when (store is not null && opened.All(g => g.Runtime.Store != store))
-                {
-                    await store.DisposeAsync();
-                    throw;
-                }
-            }
+            // The graphs' stores and read models come up first (ServedGraphsService), then the transports.
+            await host.StartAsync(startup.Token);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (stdin?.Closed.IsCancellationRequested == true && (ex is OperationCanceledException || startup.IsCancellationRequested))
         {
-            foreach (var graph in opened)
-            {
-                await graph.Runtime.DisposeAsync();
-            }
-
             // The client left while the store was still coming up: whatever the store's attempt ended with (a cancel, or a
             // connect error raised by the cancel), there is nobody to serve and nothing went wrong.
-            if (stdin?.Closed.IsCancellationRequested == true && (ex is OperationCanceledException || startup.IsCancellationRequested))
-            {
-                NodeLog.StdinClosedWhileStarting(bootLogger);
-                return;
-            }
-
+            NodeLog.StdinClosedWhileStarting(logger);
+            await StopQuietlyAsync(host);
+            return;
+        }
+        catch
+        {
+            await StopQuietlyAsync(host);
             throw;
         }
 
-        try
+        foreach (var source in config.Sources)
         {
-            await ServeAsync(config, nodeConfig, new ServedGraphs(opened), logLevel, stdin, http, cancellationToken);
+            NodeLog.ConfigSource(logger, source);
         }
-        finally
+
+        var c = config.Config;
+        var transports = http is null ? "stdio" : stdin is null ? "HTTP" : "stdio and HTTP";
+        var graphNames = string.Join(", ", graphs.Names);
+        NodeLog.Serving(logger, Version, transports, c.Server.Store, graphNames, c.DefaultWorkflow.Name);
+        if (http is not null)
         {
-            foreach (var graph in opened)
-            {
-                await graph.Runtime.DisposeAsync();
-            }
+            var auth = !http.RequireToken ? "off" : config.Jwt is null ? "bearer tokens" : "bearer tokens and JWTs";
+            var url = NodeHttp.McpUrl(host);
+            NodeLog.HttpListening(logger, url, auth);
         }
+
+        // With stdio, the node ends when its client closes stdin (the stream transport stops the host).
+        await host.WaitForShutdownAsync(cancellationToken);
     }
 
-    private static async Task ServeAsync(LoadedConfig config, NodeConfig nodeConfig, ServedGraphs graphs, LogLevel logLevel, StdinPump? stdin, HttpServing? http, CancellationToken cancellationToken)
+    /// <summary>The generic host (stdio) or web host (HTTP, optionally with stdio too) with the node and its MCP server.</summary>
+    private static IHost Build(NodeConfig nodeConfig, ServedGraphs graphs, LogLevel logLevel, StdinPump? stdin, HttpServing? http)
     {
-        IHost host;
         if (http is null)
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -121,54 +106,32 @@ public static class NodeHost
 #pragma warning disable CA2000
             Configure(builder.Services, builder.Logging, logLevel, nodeConfig, graphs).WithStreamServerTransport(stdin!.Input, Console.OpenStandardOutput());
 #pragma warning restore CA2000
-            host = builder.Build();
-        }
-        else
-        {
-            host = NodeHttp.Build(http, services =>
-            {
-                var mcp = Configure(services, null, logLevel, nodeConfig, graphs);
-                if (stdin is not null)
-                {
-                    mcp.WithStreamServerTransport(stdin.Input, Console.OpenStandardOutput());
-                }
-
-                return mcp;
-            }, logging => AddStderrLogging(logging, logLevel));
+            return builder.Build();
         }
 
-        using (host)
+        return NodeHttp.Build(http, services =>
         {
-            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskGraph.Node");
-            foreach (var graph in graphs.All)
+            var mcp = Configure(services, null, logLevel, nodeConfig, graphs);
+            if (stdin is not null)
             {
-                NodeLog.StoreOpened(logger, config.Config.Server.Store, graph.Location, graph.Runtime.Reads.AppliedPosition);
-                if (graph.Status.Warning is { } storeWarning)
-                {
-                    NodeLog.StoreWarning(logger, storeWarning);
-                }
+                mcp.WithStreamServerTransport(stdin.Input, Console.OpenStandardOutput());
             }
 
-            foreach (var source in config.Sources)
-            {
-                NodeLog.ConfigSource(logger, source);
-            }
+            return mcp;
+        }, logging => AddStderrLogging(logging, logLevel));
+    }
 
-            var c = config.Config;
-            var transports = http is null ? "stdio" : stdin is null ? "HTTP" : "stdio and HTTP";
-            var graphNames = string.Join(", ", graphs.All.Select(g => g.Name));
-            NodeLog.Serving(logger, Version, transports, c.Server.Store, graphNames, c.DefaultWorkflow.Name);
-
-            await host.StartAsync(cancellationToken);
-            if (http is not null)
-            {
-                var auth = !http.RequireToken ? "off" : config.Jwt is null ? "bearer tokens" : "bearer tokens and JWTs";
-                var url = NodeHttp.McpUrl(host);
-                NodeLog.HttpListening(logger, url, auth);
-            }
-
-            // With stdio, the node ends when its client closes stdin (the stream transport stops the host).
-            await host.WaitForShutdownAsync(cancellationToken);
+    /// <summary>Stops a host whose start failed, so what it did open (a graph, a listener) is closed.</summary>
+    private static async Task StopQuietlyAsync(IHost host)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await host.StopAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or AggregateException)
+        {
+            // Best effort: the start already failed and that failure is what the caller reports.
         }
     }
 
@@ -193,6 +156,9 @@ public static class NodeHost
         logging.AddFilter("ModelContextProtocol", debug ? logLevel : LogLevel.Warning);
         logging.AddFilter("Microsoft.AspNetCore", debug ? logLevel : LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", debug ? logLevel : LogLevel.Warning);
+
+        // The host logs a failed start with its stack trace; the node reports that failure itself, in one line.
+        logging.AddFilter("Microsoft.Extensions.Hosting", debug ? logLevel : LogLevel.Critical);
 
         // NATS.Net logs every failed reconnect attempt; the Bus's own connection events already say it in one line.
         logging.AddFilter("NATS.Client", debug ? logLevel : LogLevel.Error);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -58,7 +59,10 @@ public static class NodeHttp
         builder.Services.AddJwtBearer();
         var app = builder.Build();
         var graphs = app.Services.GetRequiredService<ServedGraphs>();
-        var bearers = graphs.All.ToDictionary(g => g.Name, g => new BearerAuthentication(g.Tokens, app.Services.JwtValidatorIfConfigured()), StringComparer.Ordinal);
+        // The graphs open when the host starts, before the server listens; each graph's bearer check is made at its first request.
+        var bearers = new ConcurrentDictionary<string, BearerAuthentication>(StringComparer.Ordinal);
+        BearerAuthentication Bearer(ServedGraph graph) =>
+            bearers.GetOrAdd(graph.Name, _ => new BearerAuthentication(graph.Tokens, app.Services.JwtValidatorIfConfigured()));
         app.Use(async (context, next) =>
         {
             if (context.RequestServices.GetRequiredService<RebindingGuard>().Refusal(context.Request) is { } refusal)
@@ -79,13 +83,13 @@ public static class NodeHttp
                         new Dictionary<string, string>
                         {
                             ["code"] = "NOT_FOUND",
-                            ["message"] = $"this node serves no graph '{rest.Value!.Trim('/')}' (graphs: {string.Join(", ", graphs.All.Select(g => g.Name))})",
+                            ["message"] = $"this node serves no graph '{rest.Value!.Trim('/')}' (graphs: {string.Join(", ", graphs.Names)})",
                         },
                         context.RequestAborted);
                     return;
                 }
 
-                if (serving.RequireToken && !await bearers[graph.Name].AuthenticateAsync(context, rest.HasValue ? $"{McpPath}/{graph.Name}" : null))
+                if (serving.RequireToken && !await Bearer(graph).AuthenticateAsync(context, rest.HasValue ? $"{McpPath}/{graph.Name}" : null))
                 {
                     return;
                 }
@@ -98,17 +102,17 @@ public static class NodeHttp
 
         app.MapGet("/healthz", () => Results.Json(new Dictionary<string, string> { ["status"] = "ok", ["version"] = NodeHost.Version }));
         app.MapGet("/readyz", ReadyAsync);
-        app.MapGet(BearerAuthentication.MetadataPath, (HttpContext context) => Metadata(context, McpPath, graphs.Default.Name));
-        foreach (var graph in graphs.All)
+        app.MapGet(BearerAuthentication.MetadataPath, (HttpContext context) => Metadata(context, McpPath, graphs.Names[0]));
+        foreach (var name in graphs.Names)
         {
             // RFC 9728 section 3.1: the metadata of https://host/mcp/<graph> is at /.well-known/oauth-protected-resource/mcp/<graph>.
-            app.MapGet($"{BearerAuthentication.MetadataPath}{McpPath}/{graph.Name}", (HttpContext context) => Metadata(context, $"{McpPath}/{graph.Name}", graph.Name));
+            app.MapGet($"{BearerAuthentication.MetadataPath}{McpPath}/{name}", (HttpContext context) => Metadata(context, $"{McpPath}/{name}", name));
         }
 
         app.MapMcp(McpPath);
-        foreach (var graph in graphs.All)
+        foreach (var name in graphs.Names)
         {
-            app.MapMcp($"{McpPath}/{graph.Name}");
+            app.MapMcp($"{McpPath}/{name}");
         }
 
         return app;

@@ -23,8 +23,9 @@ public static class NodeServiceCollectionExtensions
 
     /// <summary>
     /// Registers the config, the clock, and (when given) the served graphs: the per-graph services (the runtime, mark
-    /// feed, subscriptions, store status) resolve to the graph of the message being handled, and every graph gets its
-    /// own lease sweeper and resource notifier.
+    /// feed, subscriptions, store status) resolve to the graph of the message being handled. <see cref="ServedGraphsService"/>
+    /// opens graphs not yet running when the host starts (register this before any transport) and runs every graph's
+    /// lease sweeper and resource notifier.
     /// </summary>
     public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, NodeConfig config, ServedGraphs? graphs)
     {
@@ -39,11 +40,7 @@ public static class NodeServiceCollectionExtensions
             services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Marks);
             services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Subscriptions);
             services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Pending);
-            foreach (var graph in graphs.All)
-            {
-                services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<LeaseSweepService>(sp, graph.Runtime));
-                services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<ResourceNotifier>(sp, graph.Runtime, graph.Subscriptions, graph.Pending));
-            }
+            services.AddHostedService<ServedGraphsService>();
         }
 
         return services;

@@ -16,23 +16,42 @@ public sealed class ServedGraphs
 
     private static readonly AsyncLocal<ServedGraph?> Selected = new();
 
-    private readonly Dictionary<string, ServedGraph> _byName;
+    private Dictionary<string, ServedGraph>? _byName;
 
-    /// <summary>The graphs, default first.</summary>
+    private IReadOnlyList<ServedGraph>? _all;
+
+    /// <summary>Graphs already running (tests host a runtime they started): <see cref="ServedGraphsService"/> opens none.</summary>
     public ServedGraphs(IReadOnlyList<ServedGraph> graphs)
     {
         ArgumentNullException.ThrowIfNull(graphs);
-        if (graphs.Count == 0)
-        {
-            throw new ArgumentException("A node serves at least one graph.", nameof(graphs));
-        }
-
-        All = graphs;
-        _byName = graphs.ToDictionary(g => g.Name, StringComparer.Ordinal);
+        Names = [.. graphs.Select(g => g.Name)];
+        Open(graphs);
+        IsOwned = false;
     }
 
-    /// <summary>Every served graph, the default first.</summary>
-    public IReadOnlyList<ServedGraph> All { get; }
+    /// <summary>The graphs of these names, default first, opened by <see cref="ServedGraphsService"/> when the host starts.</summary>
+    public ServedGraphs(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Count == 0)
+        {
+            throw new ArgumentException("A node serves at least one graph.", nameof(names));
+        }
+
+        Names = names;
+    }
+
+    /// <summary>The graphs' names, default first (known before they open: HTTP maps its endpoints by them).</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>Whether the hosting service opened the graphs (and so disposes them when it stops).</summary>
+    internal bool IsOwned { get; private set; } = true;
+
+    /// <summary>Whether the graphs are open (the host has started).</summary>
+    public bool IsOpen => _all is not null;
+
+    /// <summary>Every served graph, the default first; only once the host has started.</summary>
+    public IReadOnlyList<ServedGraph> All => _all ?? throw new InvalidOperationException("The served graphs open when the host starts.");
 
     /// <summary>The default graph (stdio, <c>/mcp</c>).</summary>
     public ServedGraph Default => All[0];
@@ -40,8 +59,20 @@ public sealed class ServedGraphs
     /// <summary>The graph the message being handled is for (the default outside any message).</summary>
     public ServedGraph Current => Selected.Value ?? Default;
 
-    /// <summary>The graph of that name, or null.</summary>
-    public ServedGraph? Find(string name) => _byName.GetValueOrDefault(name);
+    /// <summary>The graph of that name, or null (also before the graphs are open).</summary>
+    public ServedGraph? Find(string name) => _byName?.GetValueOrDefault(name);
+
+    /// <summary>Sets the opened graphs (once, in the order of <see cref="Names"/>).</summary>
+    internal void Open(IReadOnlyList<ServedGraph> graphs)
+    {
+        if (graphs.Count == 0 || !graphs.Select(g => g.Name).SequenceEqual(Names, StringComparer.Ordinal))
+        {
+            throw new ArgumentException("The opened graphs must be the served ones, in order.", nameof(graphs));
+        }
+
+        _byName = graphs.ToDictionary(g => g.Name, StringComparer.Ordinal);
+        _all = graphs;
+    }
 
     /// <summary>Makes the graph the user's claim names current for the rest of this asynchronous flow.</summary>
     public void Select(ClaimsPrincipal? user) =>

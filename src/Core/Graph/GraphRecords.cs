@@ -55,6 +55,13 @@ public sealed class GraphRecords(IRecordStore store, TimeProvider? time = null)
         return entry is null ? null : new Versioned<LivenessRecord>(RecordJson.Deserialize<LivenessRecord>(entry.Value), entry.Revision);
     }
 
+    /// <summary>Every worker's liveness record, by worker id.</summary>
+    public async ValueTask<IReadOnlyDictionary<string, LivenessRecord>> ListLivenessAsync(CancellationToken cancellationToken = default)
+    {
+        var entries = await Liveness.ListLiveAsync(RecordKeys.LivePrefix, cancellationToken).ConfigureAwait(false);
+        return entries.Select(e => RecordJson.Deserialize<LivenessRecord>(e.Value)).ToDictionary(l => l.Id, StringComparer.Ordinal);
+    }
+
     /// <summary>Creates (expected 0) or compare-and-swaps a worker's liveness; nothing reaches the durable log.</summary>
     public ValueTask<ulong> PutLivenessAsync(LivenessRecord liveness, ulong expectedRevision, CancellationToken cancellationToken = default)
     {

@@ -15,8 +15,13 @@ public static class LeaseRenewal
     /// Renews <paramref name="worker"/>'s lease from now (and sets its mark cursor when given); returns the worker as it
     /// now reads. Refused with <c>LEASE_EXPIRED</c> once a sweeper has begun evicting it.
     /// </summary>
-    /// <remarks>With <paramref name="reset"/> (a connect), an eviction mark is cleared instead of refusing.</remarks>
-    public static Task<WorkerRecord> RenewAsync(GraphContext context, WorkerRecord worker, CancellationToken cancellationToken, ulong? markCursor = null, bool reset = false)
+    /// <remarks>
+    /// With <paramref name="reset"/> (a connect), an eviction mark is cleared instead of refusing. The current thought is
+    /// kept unless <paramref name="thought"/> gives a new one (its text and the tasks it is about, empty for all).
+    /// </remarks>
+    public static Task<WorkerRecord> RenewAsync(
+        GraphContext context, WorkerRecord worker, CancellationToken cancellationToken, ulong? markCursor = null, bool reset = false,
+        (string Text, IReadOnlyList<string> TaskIds)? thought = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(worker);
@@ -36,6 +41,8 @@ public static class LeaseRenewal
                 LastHeartbeat = renewed.LastHeartbeat,
                 HeartbeatDeadline = renewed.HeartbeatDeadline,
                 MarkCursor = markCursor ?? (reset ? worker.MarkCursor : Math.Max(worker.MarkCursor, current?.Value.MarkCursor ?? 0)),
+                Thought = thought is { } t ? t.Text : current?.Value.Thought,
+                ThoughtTaskIds = thought is { } n ? n.TaskIds : current?.Value.ThoughtTaskIds ?? [],
             };
             await context.Records.PutLivenessAsync(liveness, current?.Revision ?? 0, cancellationToken).ConfigureAwait(false);
             return liveness.Over(reset ? worker with { MarkCursor = liveness.MarkCursor } : worker);

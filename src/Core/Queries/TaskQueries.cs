@@ -1,6 +1,7 @@
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Records;
 
 namespace TaskGraph.Core.Queries;
 
@@ -20,8 +21,9 @@ public sealed class TaskQueries(GraphContext context, ReadModel reads)
         Limits.Id(id, "task");
         var task = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw TaskGraphException.TaskNotFound(id);
+        var owner = task.Value.Owner is { } o ? await context.Records.GetLivenessAsync(o, cancellationToken).ConfigureAwait(false) : null;
         var rules = Rules();
-        return new TaskDetail(task.Value, reads.BlockedBy(id, rules, unsatisfiedOnly: true), reads.Parent(id, rules), reads.Children(id, rules));
+        return new TaskDetail(WithThought(task.Value, owner?.Value), reads.BlockedBy(id, rules, unsatisfiedOnly: true), reads.Parent(id, rules), reads.Children(id, rules));
     }
 
     /// <summary>
@@ -66,8 +68,9 @@ public sealed class TaskQueries(GraphContext context, ReadModel reads)
 
         var rules = Rules();
         var page = reads.ListTasks(query, rules);
+        var owners = await OwnersLivenessAsync(page.Tasks, cancellationToken).ConfigureAwait(false);
         return new TaskList(
-            [.. page.Tasks.Select(t => new ListedTask(t, reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true)))],
+            [.. page.Tasks.Select(t => new ListedTask(WithThought(t, t.Owner is { } o ? owners.GetValueOrDefault(o) : null), reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true)))],
             page.HasMore,
             query.Offset,
             query.Limit);
@@ -107,6 +110,26 @@ public sealed class TaskQueries(GraphContext context, ReadModel reads)
 
         var size = limit ?? Math.Min(context.Config.Server.DefaultPageSize, 20);
         return new SearchResults(reads.Search(query, size, offset, statuses.Count == 0 ? null : statuses), size, offset);
+    }
+
+    /// <summary>
+    /// The task with its owner's current thought, which lives with the owner's lease in the volatile key space (never in
+    /// the task's durable record, so thoughts add nothing to the log or history).
+    /// </summary>
+    private static TaskRecord WithThought(TaskRecord task, LivenessRecord? owner) => task with { CurrentThought = owner?.ThoughtOn(task.Id) };
+
+    /// <summary>The liveness of the owners of <paramref name="tasks"/>: one read each for a few, else one listing.</summary>
+    private async Task<IReadOnlyDictionary<string, LivenessRecord>> OwnersLivenessAsync(IReadOnlyList<TaskRecord> tasks, CancellationToken cancellationToken)
+    {
+        const int readEachUpTo = 8;
+        var owners = tasks.Select(t => t.Owner).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (owners.Count > readEachUpTo)
+        {
+            return await context.Records.ListLivenessAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var read = await Task.WhenAll(owners.Select(o => context.Records.GetLivenessAsync(o, cancellationToken).AsTask())).ConfigureAwait(false);
+        return read.OfType<Versioned<LivenessRecord>>().ToDictionary(v => v.Value.Id, v => v.Value, StringComparer.Ordinal);
     }
 
     /// <summary>The ready and blocked rules of the default workflow and the configured dependency types.</summary>

@@ -19,6 +19,16 @@ public sealed record LivenessRecord
     /// <summary>The mark_updates cursor.</summary>
     public ulong MarkCursor { get; init; }
 
+    /// <summary>The worker's current thought (<c>thinking</c>), shown on the tasks it owns; volatile like the lease.</summary>
+    public string? Thought { get; init; }
+
+    /// <summary>The tasks the thought is about; empty: every task the worker owns.</summary>
+    public IReadOnlyList<string> ThoughtTaskIds { get; init; } = [];
+
+    /// <summary>The thought shown on <paramref name="taskId"/> (a task the worker owns), or null.</summary>
+    public string? ThoughtOn(string taskId) =>
+        Thought is not null && (ThoughtTaskIds.Count == 0 || ThoughtTaskIds.Contains(taskId, StringComparer.Ordinal)) ? Thought : null;
+
     /// <summary>Set by the sweeper that evicts the worker: a heartbeat racing the eviction loses (its CAS fails, then it sees this).</summary>
     public bool Evicted { get; init; }
 

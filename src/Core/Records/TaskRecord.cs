@@ -69,7 +69,11 @@ public sealed record TaskRecord
     /// <summary>Tags of which a claimant must have at least one.</summary>
     public IReadOnlyList<string> WantedTags { get; init; } = [];
 
-    /// <summary>The owner's latest thought.</summary>
+    /// <summary>
+    /// The owner's latest thought, as the queries show it: laid over from the owner's liveness record (volatile, see
+    /// <see cref="LivenessRecord.Thought"/>). The rules never write it; records written before thoughts became volatile
+    /// may still carry one, which the queries replace.
+    /// </summary>
     public string? CurrentThought { get; init; }
 
     /// <summary>Eight custom integer metrics.</summary>

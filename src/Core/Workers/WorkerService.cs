@@ -128,36 +128,23 @@ public sealed class WorkerService(GraphContext context)
             }
         }
 
-        var worker = await HeartbeatAsync(workerId, always: true, "agent", cancellationToken).ConfigureAwait(false);
+        // One volatile write: the lease renewed with the thought laid on it; the task records (and the durable log) are untouched.
+        var current = await RequireLiveAsync(workerId, "agent", cancellationToken).ConfigureAwait(false);
+        var about = taskIds is { Count: > 0 } ? taskIds.Distinct(StringComparer.Ordinal).ToList() : [];
+        var worker = await LeaseRenewal.RenewAsync(context, current.Value, cancellationToken, thought: (thought, about)).ConfigureAwait(false);
         var targets = worker.Claims.Select(c => c.TaskId)
-            .Where(id => taskIds is null || taskIds.Count == 0 || taskIds.Contains(id))
+            .Where(id => about.Count == 0 || about.Contains(id, StringComparer.Ordinal))
             .Distinct(StringComparer.Ordinal);
-        var updated = 0;
-        foreach (var id in targets)
-        {
-            var changed = await context.RetryAsync(async _ =>
-            {
-                var task = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false);
-                if (task is not { } t || t.Value.Owner != workerId)
-                {
-                    return false;
-                }
-
-                var next = t.Value with { CurrentThought = thought, UpdatedAt = context.NowMs, Change = new TaskChange { Kind = ChangeKinds.Thought, Actor = workerId } };
-                var revision = await context.Records.PutTaskAsync(next, t.Revision, cancellationToken).ConfigureAwait(false);
-                await context.SeenAsync(RecordKeys.Task(id), revision, cancellationToken).ConfigureAwait(false);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
-            updated += changed ? 1 : 0;
-        }
-
-        return updated;
+        var owned = await Task.WhenAll(targets.Select(id => context.Records.GetTaskAsync(id, cancellationToken).AsTask())).ConfigureAwait(false);
+        return owned.Count(t => t is { } task && task.Value.Owner == workerId);
     }
 
     /// <summary>All workers with their live claim counts.</summary>
     public async Task<IReadOnlyList<WorkerView>> ListAsync(CancellationToken cancellationToken = default)
     {
+        var thoughts = context.Records.ListLivenessAsync(cancellationToken).AsTask();
         var entries = await context.Records.ListWorkersAsync(cancellationToken).ConfigureAwait(false);
+        var live = await thoughts.ConfigureAwait(false);
         var views = new List<WorkerView>(entries.Count);
         foreach (var entry in entries)
         {
@@ -170,7 +157,7 @@ public sealed class WorkerService(GraphContext context)
                 if (task is { } t && t.Value.Owner == worker.Id)
                 {
                     owned.Add(t.Value.Id);
-                    thought ??= t.Value.CurrentThought;
+                    thought ??= live.GetValueOrDefault(worker.Id)?.ThoughtOn(t.Value.Id);
                 }
             }
 

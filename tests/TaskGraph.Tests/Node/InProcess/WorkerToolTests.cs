@@ -92,6 +92,13 @@ public sealed class WorkerToolTests : InProcessToolTests
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         Assert.Equal((now, now + (StaleSeconds * 1000)), (worker.GetProperty("last_heartbeat").GetInt64(), worker.GetProperty("heartbeat_deadline").GetInt64()));
         Assert.Equal("profiling the parser", String(worker, "current_thought"));
+        var listed = (await CallAsync("list_tasks", new { owner = "alice" })).GetProperty("tasks").EnumerateArray().ToDictionary(t => String(t, "id")!);
+        Assert.Equal("profiling the parser", String(listed["one"], "current_thought"));
+        Assert.Null(String(listed["two"], "current_thought"));
+
+        // The thought belongs to alice's lease, not to the task: once the task is handed back it shows no thought.
+        await CallAsync("update", new { worker_id = "alice", task = "one", status = "pending" });
+        Assert.Null(String(await GetAsync("one"), "current_thought"));
 
         await RefusedAsync("thinking", new { agent = "ghost", thought = "boo" }, "AGENT_NOT_FOUND");
         var missing = await RefusedAsync("thinking", new { agent = "alice" }, "MISSING_REQUIRED_FIELD");

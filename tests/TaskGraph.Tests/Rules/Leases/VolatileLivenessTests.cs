@@ -5,7 +5,7 @@ using TaskGraph.Core.Leases;
 namespace TaskGraph.Tests.Rules.Leases;
 
 /// <summary>
-/// Liveness lives in the volatile key space (ADR 0005 addendum): 10,000 heartbeats by 100 workers on two nodes leave
+/// Liveness lives in the volatile key space (ADR 0005 addendum): 10,000 heartbeats and thoughts by 100 workers on two nodes leave
 /// the durable log exactly as long as it was, while the leases they renew still hold on every node past their first
 /// deadline; a worker that stops heartbeating is still swept, and a heartbeat after its eviction is refused.
 /// </summary>
@@ -19,7 +19,7 @@ public abstract class VolatileLivenessTests
     protected abstract RulesBackend Backend { get; }
 
     [Fact]
-    public async Task Ten_thousand_heartbeats_by_a_hundred_workers_leave_the_durable_log_unchanged_and_keep_every_lease()
+    public async Task Ten_thousand_heartbeats_and_thoughts_by_a_hundred_workers_leave_the_durable_log_unchanged_and_keep_every_lease()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var ct = cts.Token;
@@ -42,8 +42,19 @@ public abstract class VolatileLivenessTests
             for (var round = 0; round < Rounds; round++)
             {
                 a.Advance(TimeSpan.FromSeconds(6));
+                // Half the beats are thoughts (a heartbeat carrying the worker's current thought): volatile as well.
                 await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (id, token) =>
-                    await nodes[(round + id.Length) % 2].Workers.HeartbeatAsync(id, always: true, token));
+                {
+                    var node = nodes[(round + id.Length) % 2];
+                    if ((round + id[^1]) % 2 == 0)
+                    {
+                        await node.Workers.ThinkingAsync(id, $"round {round}", null, token);
+                    }
+                    else
+                    {
+                        await node.Workers.HeartbeatAsync(id, always: true, token);
+                    }
+                });
             }
 
             Assert.Equal(before, await a.PositionAsync(ct));

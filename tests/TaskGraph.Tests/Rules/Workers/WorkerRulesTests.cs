@@ -149,7 +149,7 @@ public sealed class WorkerRulesTests
     }
 
     [Fact]
-    public async Task Thinking_sets_the_thought_on_owned_tasks_only()
+    public async Task Thinking_sets_the_thought_on_owned_tasks_only_and_writes_nothing_durable()
     {
         using var cts = RulesHarness.Timeout();
         await using var h = await RulesHarness.CreateAsync(cancellationToken: cts.Token);
@@ -160,11 +160,17 @@ public sealed class WorkerRulesTests
         await h.Tasks.ClaimAsync("alice", "mine", false, cts.Token);
         await h.Tasks.ClaimAsync("bob", "theirs", false, cts.Token);
 
+        var before = await h.PositionAsync(cts.Token);
         var updated = await h.Workers.ThinkingAsync("alice", "reading the parser", ["mine", "theirs"], cts.Token);
 
         Assert.Equal(1, updated);
-        Assert.Equal("reading the parser", (await h.TaskAsync("mine", cts.Token)).CurrentThought);
-        Assert.Null((await h.TaskAsync("theirs", cts.Token)).CurrentThought);
+
+        // The thought lives with alice's lease in the volatile key space: no durable change, no task record rewritten.
+        Assert.Equal(before, await h.PositionAsync(cts.Token));
+        Assert.Null((await h.TaskAsync("mine", cts.Token)).CurrentThought);
+        var alice = (await h.Context.Records.GetLivenessAsync("alice", cts.Token))!.Value.Value;
+        Assert.Equal("reading the parser", alice.ThoughtOn("mine"));
+        Assert.Null((await h.Context.Records.GetLivenessAsync("bob", cts.Token))?.Value.ThoughtOn("theirs"));
         var view = Assert.Single(await h.Workers.ListAsync(cts.Token), v => v.Worker.Id == "alice");
         Assert.Equal(1, view.ClaimCount);
         Assert.Equal("reading the parser", view.CurrentThought);

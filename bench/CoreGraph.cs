@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TaskGraph.Core.Configuration;
-using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Runtime;
@@ -51,9 +50,8 @@ internal sealed class CoreGraph : IAsyncDisposable
         var profiled = new ProfilingRecordStore(store, profile);
         var reads = await ReadModel.StartAsync(profiled, TimeProvider.System, null, cancellationToken).ConfigureAwait(false);
         var context = new GraphContext(new GraphRecords(profiled), Config(), TimeProvider.System, new ProfilingWaiter(reads, profile));
-        var workers = new WorkerService(context);
-        var tasks = new TaskService(context, workers, new DependencyService(context));
-        return new CoreGraph(tasks, workers, async () =>
+        var rules = new RuleServices(context, Path.GetTempPath());
+        return new CoreGraph(rules.Tasks, rules.Workers, async () =>
         {
             await reads.DisposeAsync().ConfigureAwait(false);
             await profiled.DisposeAsync().ConfigureAwait(false);

@@ -10,15 +10,26 @@ namespace TaskGraph.Core.Marks;
 /// (never written beside the marks, so they cannot disagree). The cursor advances by CAS on the worker's liveness
 /// record (the volatile key space), renewing its lease.
 /// </summary>
-public sealed class MarkFeed(GraphContext context, WorkerService workers, ReadModel reads)
+public sealed class MarkFeed
 {
+    private readonly GraphContext _context;
+    private readonly WorkerService _workers;
+    private readonly ReadModel _reads;
+
+    internal MarkFeed(GraphContext context, WorkerService workers, ReadModel reads)
+    {
+        _context = context;
+        _workers = workers;
+        _reads = reads;
+    }
+
     /// <summary>Events at or after the worker's cursor; advances the cursor past them.</summary>
     public async Task<MarkUpdates> PollAsync(string agent, CancellationToken cancellationToken = default) =>
-        await context.RetryAsync(async _ =>
+        await _context.RetryAsync(async _ =>
         {
-            var worker = await workers.RequireLiveAsync(agent, "agent", cancellationToken).ConfigureAwait(false);
+            var worker = await _workers.RequireLiveAsync(agent, "agent", cancellationToken).ConfigureAwait(false);
             var cursor = worker.Value.MarkCursor;
-            var events = reads.MarkEventsFrom(cursor);
+            var events = _reads.MarkEventsFrom(cursor);
             if (events.Count == 0)
             {
                 return new MarkUpdates([], [], cursor);
@@ -30,7 +41,7 @@ public sealed class MarkFeed(GraphContext context, WorkerService workers, ReadMo
             // A release is news only when its claim was seen before (older than the cursor), is in this batch, or is unknown.
             var released = events.Where(e => e.Event == "released" && (e.ClaimId is null || e.ClaimId < cursor || batch.Contains(e.ClaimId.Value))).ToList();
             var next = events.Max(e => e.Id) + 1;
-            await LeaseRenewal.RenewAsync(context, worker.Value, cancellationToken, next).ConfigureAwait(false);
+            await LeaseRenewal.RenewAsync(_context, worker.Value, cancellationToken, next).ConfigureAwait(false);
             return new MarkUpdates(claimed, released, next);
         }, cancellationToken).ConfigureAwait(false);
 }

@@ -9,21 +9,30 @@ namespace TaskGraph.Core.Queries;
 /// come from the read model's projection of the store's log, stamped with the times the changes were made. A status is
 /// timed when any workflow of the config times it, since different workers may have moved the task under different ones.
 /// </summary>
-public sealed class HistoryQueries(GraphContext context, ReadModel reads)
+public sealed class HistoryQueries
 {
+    private readonly GraphContext _context;
+    private readonly ReadModel _reads;
+
+    internal HistoryQueries(GraphContext context, ReadModel reads)
+    {
+        _context = context;
+        _reads = reads;
+    }
+
     /// <summary>A task's history, only transitions into <paramref name="states"/> when given; TASK_NOT_FOUND for an unknown task.</summary>
     public TaskHistory ForTask(string id, IReadOnlyList<string> states, QueryScope scope)
     {
         ArgumentNullException.ThrowIfNull(states);
         ArgumentNullException.ThrowIfNull(scope);
         Limits.Id(id, "task");
-        if (reads.GetTask(id) is null)
+        if (_reads.GetTask(id) is null)
         {
             throw TaskGraphException.TaskNotFound(id);
         }
 
-        var config = context.Config;
-        return reads.GetTaskHistory(id, states.Count == 0 ? null : states, config.IsTimedAnywhere, context.NowMs);
+        var config = _context.Config;
+        return _reads.GetTaskHistory(id, states.Count == 0 ? null : states, config.IsTimedAnywhere, _context.NowMs);
     }
 
     /// <summary>The transitions between <paramref name="fromMs"/> and <paramref name="toMs"/> (epoch ms), at most <paramref name="limit"/> (1..1000) listed.</summary>
@@ -36,6 +45,6 @@ public sealed class HistoryQueries(GraphContext context, ReadModel reads)
             throw TaskGraphException.Invalid("limit", "limit must be between 1 and 1000");
         }
 
-        return reads.GetProjectHistory(fromMs, toMs, states.Count == 0 ? null : states, limit ?? 100, context.NowMs);
+        return _reads.GetProjectHistory(fromMs, toMs, states.Count == 0 ? null : states, limit ?? 100, _context.NowMs);
     }
 }

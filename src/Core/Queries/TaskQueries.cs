@@ -10,8 +10,17 @@ namespace TaskGraph.Core.Queries;
 /// from the read model (get reads the task itself fresh from the store) and takes a <see cref="QueryScope"/>. The
 /// dependency-type roles (start-blocking, vertical) come from the config, never from type names.
 /// </summary>
-public sealed class TaskQueries(GraphContext context, ReadModel reads)
+public sealed class TaskQueries
 {
+    private readonly GraphContext _context;
+    private readonly ReadModel _reads;
+
+    internal TaskQueries(GraphContext context, ReadModel reads)
+    {
+        _context = context;
+        _reads = reads;
+    }
+
     private static readonly string[] SortFields = ["priority", "created_at", "updated_at"];
 
     /// <summary>One task, soft-deleted included, with what blocks it, its parent and its children; TASK_NOT_FOUND otherwise.</summary>
@@ -19,11 +28,11 @@ public sealed class TaskQueries(GraphContext context, ReadModel reads)
     {
         ArgumentNullException.ThrowIfNull(scope);
         Limits.Id(id, "task");
-        var task = await context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false)
+        var task = await _context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw TaskGraphException.TaskNotFound(id);
-        var owner = task.Value.Owner is { } o ? await context.Records.GetLivenessAsync(o, cancellationToken).ConfigureAwait(false) : null;
+        var owner = task.Value.Owner is { } o ? await _context.Records.GetLivenessAsync(o, cancellationToken).ConfigureAwait(false) : null;
         var rules = Rules();
-        return new TaskDetail(WithThought(task.Value, owner?.Value), reads.BlockedBy(id, rules, unsatisfiedOnly: true), reads.Parent(id, rules), reads.Children(id, rules));
+        return new TaskDetail(WithThought(task.Value, owner?.Value), _reads.BlockedBy(id, rules, unsatisfiedOnly: true), _reads.Parent(id, rules), _reads.Children(id, rules));
     }
 
     /// <summary>
@@ -56,25 +65,41 @@ public sealed class TaskQueries(GraphContext context, ReadModel reads)
 
         if (agent is not null)
         {
-            var worker = await context.Records.GetWorkerAsync(Limits.Id(agent, "agent"), cancellationToken).ConfigureAwait(false)
+            var worker = await _context.Records.GetWorkerAsync(Limits.Id(agent, "agent"), cancellationToken).ConfigureAwait(false)
                 ?? throw TaskGraphException.AgentNotFound(agent, "agent");
             query = query with { AgentTags = worker.Value.Tags };
         }
 
-        foreach (var s in query.Statuses.Where(s => !context.Config.StateNames.Contains(s)))
+        foreach (var s in query.Statuses.Where(s => !_context.Config.StateNames.Contains(s)))
         {
-            throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid state '{s}'. Valid states: [{string.Join(", ", context.Config.StateNames)}]") { Field = "status" };
+            throw new TaskGraphException(ErrorCodes.InvalidState, $"Invalid state '{s}'. Valid states: [{string.Join(", ", _context.Config.StateNames)}]") { Field = "status" };
         }
 
         var rules = Rules();
-        var page = reads.ListTasks(query, rules);
+        var page = _reads.ListTasks(query, rules);
         var owners = await OwnersLivenessAsync(page.Tasks, cancellationToken).ConfigureAwait(false);
         return new TaskList(
-            [.. page.Tasks.Select(t => new ListedTask(WithThought(t, t.Owner is { } o ? owners.GetValueOrDefault(o) : null), reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true)))],
+            [.. page.Tasks.Select(t => new ListedTask(WithThought(t, t.Owner is { } o ? owners.GetValueOrDefault(o) : null), _reads.BlockedBy(t.Id, rules, unsatisfiedOnly: true)))],
             page.HasMore,
             query.Offset,
             query.Limit);
     }
+
+    /// <summary>
+    /// The task's record as this node's read model holds it (soft-deleted included), or null when unknown: no
+    /// validation, no store read. For filters and watchers that look at a task's tags, status or owner many times.
+    /// </summary>
+    public TaskRecord? Find(string id) => _reads.GetTask(id);
+
+    /// <summary>A page of tasks matching <paramref name="query"/> from the read model, as the resources list them (no validation, no thoughts).</summary>
+    public TaskPage Page(TaskListQuery query) => _reads.ListTasks(query, Rules());
+
+    /// <summary>The tasks <paramref name="workerId"/> owns, from the read model.</summary>
+    public IReadOnlyList<TaskRecord> OwnedBy(string workerId) => _reads.TasksOwnedBy(workerId);
+
+    /// <summary>Every owned task with its owner, from the read model.</summary>
+    public IEnumerable<(string TaskId, string Owner)> Claims() =>
+        _reads.Workers().SelectMany(w => _reads.TasksOwnedBy(w.Id).Select(t => (t.Id, w.Id)));
 
     /// <summary>A task's neighbourhood: each depth 0 none, N levels, -1 all.</summary>
     public ScanResult Scan(string id, int before, int after, int above, int below, QueryScope scope)
@@ -89,7 +114,7 @@ public sealed class TaskQueries(GraphContext context, ReadModel reads)
             }
         }
 
-        return reads.GetTask(id) is null ? throw TaskGraphException.TaskNotFound(id) : reads.Scan(id, before, after, above, below, Rules());
+        return _reads.GetTask(id) is null ? throw TaskGraphException.TaskNotFound(id) : _reads.Scan(id, before, after, above, below, Rules());
     }
 
     /// <summary>Full-text search; <paramref name="limit"/> 1..100 (default: the page size, at most 20).</summary>
@@ -108,8 +133,8 @@ public sealed class TaskQueries(GraphContext context, ReadModel reads)
             throw TaskGraphException.Invalid("offset", "offset must be zero or positive");
         }
 
-        var size = limit ?? Math.Min(context.Config.Server.DefaultPageSize, 20);
-        return new SearchResults(reads.Search(query, size, offset, statuses.Count == 0 ? null : statuses), size, offset);
+        var size = limit ?? Math.Min(_context.Config.Server.DefaultPageSize, 20);
+        return new SearchResults(_reads.Search(query, size, offset, statuses.Count == 0 ? null : statuses), size, offset);
     }
 
     /// <summary>
@@ -125,13 +150,13 @@ public sealed class TaskQueries(GraphContext context, ReadModel reads)
         var owners = tasks.Select(t => t.Owner).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         if (owners.Count > readEachUpTo)
         {
-            return await context.Records.ListLivenessAsync(cancellationToken).ConfigureAwait(false);
+            return await _context.Records.ListLivenessAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var read = await Task.WhenAll(owners.Select(o => context.Records.GetLivenessAsync(o, cancellationToken).AsTask())).ConfigureAwait(false);
+        var read = await Task.WhenAll(owners.Select(o => _context.Records.GetLivenessAsync(o, cancellationToken).AsTask())).ConfigureAwait(false);
         return read.OfType<Versioned<LivenessRecord>>().ToDictionary(v => v.Value.Id, v => v.Value, StringComparer.Ordinal);
     }
 
     /// <summary>The ready and blocked rules of the default workflow and the configured dependency types.</summary>
-    public TaskQueryRules Rules() => TaskQueryRules.From(context.Config);
+    public TaskQueryRules Rules() => TaskQueryRules.From(_context.Config);
 }

@@ -25,7 +25,7 @@ namespace TaskGraph.Core.ReadModels;
 /// A batch is committed and published under the gate, so whoever holds the gate outside a batch sees rows, applied
 /// position and applied revisions that agree: that is when a snapshot is copied.
 /// </remarks>
-public sealed partial class ReadModel : IAsyncDisposable
+internal sealed partial class ReadModel : IAsyncDisposable
 {
     private const int ReplayBatchSize = 512;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);

@@ -25,11 +25,13 @@ public sealed class GraphRuntime : IAsyncDisposable
         Reads = reads;
         Config = config;
         Context = new GraphContext(new GraphRecords(store, time), config, time, new ReadModelWaiter(reads));
-        Workers = new WorkerService(Context);
-        Dependencies = new DependencyService(Context);
-        Tasks = new TaskService(Context, Workers, Dependencies);
-        Marks = new MarkService(Context, Workers, baseDirectory);
-        Sweeper = new StaleWorkerSweeper(Context);
+        var rules = new RuleServices(Context, baseDirectory);
+        Workers = rules.Workers;
+        Dependencies = rules.Dependencies;
+        Tasks = rules.Tasks;
+        Marks = rules.Marks;
+        Sweeper = rules.Sweeper;
+        MarkFeed = new MarkFeed(Context, Workers, reads);
         ClaimNext = new ClaimNextService(Context, Workers, Tasks, reads);
         TaskQueries = new TaskQueries(Context, reads);
         MarkQueries = new MarkQueries(reads, baseDirectory);
@@ -39,17 +41,17 @@ public sealed class GraphRuntime : IAsyncDisposable
         Audit = new AuditLog(store);
     }
 
-    /// <summary>The store.</summary>
-    public IRecordStore Store { get; }
+    /// <summary>The store. Internal: transports reach the graph only through the rule services and queries.</summary>
+    internal IRecordStore Store { get; }
 
     /// <summary>This node's read model.</summary>
-    public ReadModel Reads { get; }
+    internal ReadModel Reads { get; }
 
     /// <summary>The live config.</summary>
     public ConfigHolder Config { get; }
 
     /// <summary>Shared rule context.</summary>
-    public GraphContext Context { get; }
+    internal GraphContext Context { get; }
 
     /// <summary>Worker rules.</summary>
     public WorkerService Workers { get; }
@@ -65,6 +67,9 @@ public sealed class GraphRuntime : IAsyncDisposable
 
     /// <summary>The stale-worker sweeper.</summary>
     public StaleWorkerSweeper Sweeper { get; }
+
+    /// <summary>The mark feed of <c>mark_updates</c>: the mark changes each worker has not seen yet.</summary>
+    public MarkFeed MarkFeed { get; }
 
     /// <summary>Claim-next: the best ready task for a worker, decided by the claim rule.</summary>
     public ClaimNextService ClaimNext { get; }
@@ -103,6 +108,27 @@ public sealed class GraphRuntime : IAsyncDisposable
         var reads = await ReadModel.StartAsync(store, time, loggers?.CreateLogger<ReadModel>(), snapshot, cancellationToken).ConfigureAwait(false);
         return new GraphRuntime(store, reads, config, time, baseDirectory);
     }
+
+    /// <summary>The store log position this node's read model has applied.</summary>
+    public ulong AppliedPosition => Reads.AppliedPosition;
+
+    /// <summary>How many changes the read model replayed at start (after its snapshot, or all of them on a rebuild).</summary>
+    public long ReplayedOnStart => Reads.ReplayedOnStart;
+
+    /// <summary>The node's clock, in Unix milliseconds.</summary>
+    public long NowMs => Context.NowMs;
+
+    /// <summary>Waits until the read model has applied everything the store's log held when called (a fresh read).</summary>
+    public ValueTask CatchUpAsync(CancellationToken cancellationToken) => Reads.CatchUpAsync(cancellationToken);
+
+    /// <summary>Waits until the read model has applied the store's log up to <paramref name="position"/>.</summary>
+    public ValueTask WaitForPositionAsync(ulong position, CancellationToken cancellationToken) => Reads.WaitForPositionAsync(position, cancellationToken);
+
+    /// <summary>The last position of the store's change log (read-only).</summary>
+    public ValueTask<ulong> GetLogPositionAsync(CancellationToken cancellationToken) => Store.GetPositionAsync(cancellationToken);
+
+    /// <summary>The store's changes after <paramref name="afterPosition"/>, then live ones, read-only (what resource notifications follow).</summary>
+    public IAsyncEnumerable<RecordChange> WatchLogAsync(ulong afterPosition, CancellationToken cancellationToken) => Store.WatchAsync(afterPosition, cancellationToken);
 
     /// <summary>Query rules for the default workflow.</summary>
     public TaskQueryRules QueryRules(WorkflowDefinition? workflow = null) => TaskQueryRules.From(Config.Current, workflow);

@@ -27,8 +27,21 @@ namespace TaskGraph.Core.Tasks;
 /// group. A lone caller therefore always gets the first task in order.
 /// </para>
 /// </remarks>
-public sealed class ClaimNextService(GraphContext context, WorkerService workers, TaskService tasks, ReadModel reads)
+public sealed class ClaimNextService
 {
+    private readonly GraphContext _context;
+    private readonly WorkerService _workers;
+    private readonly TaskService _tasks;
+    private readonly ReadModel _reads;
+
+    internal ClaimNextService(GraphContext context, WorkerService workers, TaskService tasks, ReadModel reads)
+    {
+        _context = context;
+        _workers = workers;
+        _tasks = tasks;
+        _reads = reads;
+    }
+
     /// <summary>Candidates tried before the candidates are read again (once), then before giving up with CONFLICT.</summary>
     public const int MaxAttemptsPerRound = 16;
 
@@ -51,13 +64,13 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
         var spread = Interlocked.Increment(ref _inFlight) - 1;
         try
         {
-            var worker = (await workers.RequireLiveAsync(request.WorkerId, "worker_id", cancellationToken).ConfigureAwait(false)).Value;
-            if (parent is not null && await context.Records.GetTaskAsync(parent, cancellationToken).ConfigureAwait(false) is null)
+            var worker = (await _workers.RequireLiveAsync(request.WorkerId, "worker_id", cancellationToken).ConfigureAwait(false)).Value;
+            if (parent is not null && await _context.Records.GetTaskAsync(parent, cancellationToken).ConfigureAwait(false) is null)
             {
                 throw TaskGraphException.TaskNotFound(parent, "parent");
             }
 
-            var config = context.Config;
+            var config = _context.Config;
             var workflow = config.WorkflowFor(worker.Workflow);
             var rules = TaskQueryRules.From(config, workflow);
             var claimableFromInitial = workflow.CanMove(rules.InitialState, workflow.ClaimState);
@@ -80,7 +93,7 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
                     await CatchUpAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                var candidates = reads.ClaimCandidates(query, rules);
+                var candidates = _reads.ClaimCandidates(query, rules);
                 lostAll = candidates.Count > 0;
                 if (!lostAll)
                 {
@@ -94,7 +107,7 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
                     attempts++;
                     try
                     {
-                        var claim = await tasks.ClaimAsync(worker.Id, candidate, force: false, cancellationToken).ConfigureAwait(false);
+                        var claim = await _tasks.ClaimAsync(worker.Id, candidate, force: false, cancellationToken).ConfigureAwait(false);
                         return new ClaimNextResult(claim, attempts, refreshed);
                     }
                     catch (TaskGraphException ex) when (IsLostCandidate(ex.Code, claimableFromInitial))
@@ -109,19 +122,19 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
             if (lostAll)
             {
                 await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-                if (reads.ClaimCandidates(query with { Limit = 1 }, rules).Count > 0)
+                if (_reads.ClaimCandidates(query with { Limit = 1 }, rules).Count > 0)
                 {
                     throw new TaskGraphException(ErrorCodes.Conflict, $"Other agents took every candidate first ({attempts} tried); try again.")
                     {
                         Field = "task",
                         Details = new Dictionary<string, object?> { ["attempts"] = attempts },
-                        Suggestion = "Call claim again; many agents are claiming the same tasks at this moment.",
+                        Suggestion = "Call claim again; many agents are claiming the same _tasks at this moment.",
                     };
                 }
             }
 
             await ThrowIfAtClaimLimitAsync(worker, cancellationToken).ConfigureAwait(false);
-            throw NoReadyTask(worker.Id, reads.CountUnclaimable(query, rules), attempts);
+            throw NoReadyTask(worker.Id, _reads.CountUnclaimable(query, rules), attempts);
         }
         finally
         {
@@ -148,7 +161,7 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
 
         if (counts.TagMismatch > 0)
         {
-            suggestions.Add("Some ready tasks need tags you lack (needed_tags, wanted_tags): leave them to agents that have them, or reconnect with those tags.");
+            suggestions.Add("Some ready _tasks need tags you lack (needed_tags, wanted_tags): leave them to agents that have them, or reconnect with those tags.");
         }
 
         if (suggestions.Count == 0)
@@ -174,8 +187,8 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
     /// <summary>Waits until the read model reflects every change the store had committed when this began.</summary>
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
-        var position = await context.Records.Store.GetPositionAsync(cancellationToken).ConfigureAwait(false);
-        await reads.WaitForPositionAsync(position, cancellationToken).ConfigureAwait(false);
+        var position = await _context.Records.Store.GetPositionAsync(cancellationToken).ConfigureAwait(false);
+        await _reads.WaitForPositionAsync(position, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -184,19 +197,19 @@ public sealed class ClaimNextService(GraphContext context, WorkerService workers
     /// </summary>
     private async Task ThrowIfAtClaimLimitAsync(WorkerRecord worker, CancellationToken cancellationToken)
     {
-        var configured = context.Config.Server.ClaimLimit;
+        var configured = _context.Config.Server.ClaimLimit;
         var limit = Math.Max(1, worker.MaxClaims > 0 ? Math.Min(worker.MaxClaims, configured) : configured);
         if (worker.Claims.Count < limit)
         {
             return;
         }
 
-        var now = context.NowMs;
+        var now = _context.NowMs;
         var held = new List<string>();
         foreach (var claim in worker.Claims)
         {
             if (now - claim.At < ClaimLedger.InFlightGrace.TotalMilliseconds
-                || (await context.Records.GetTaskAsync(claim.TaskId, cancellationToken).ConfigureAwait(false))?.Value.Owner == worker.Id)
+                || (await _context.Records.GetTaskAsync(claim.TaskId, cancellationToken).ConfigureAwait(false))?.Value.Owner == worker.Id)
             {
                 held.Add(claim.TaskId);
             }

@@ -31,7 +31,7 @@ public static class AuthorizationFilter
                 await AuthorizeAsync(request, principal, call, tool, cancellationToken);
                 if (principal.Tags is { Count: > 0 })
                 {
-                    scope = new TagScope(principal, request.Services!.GetRequiredService<ServedGraphs>().Current.Runtime.Reads);
+                    scope = new TagScope(principal, request.Services!.GetRequiredService<ServedGraphs>().Current.Runtime.TaskQueries);
                     scope.Apply(call.Name, ToolPermissions.Of(call.Name) == Permission.Read, call.Arguments!);
                 }
             }

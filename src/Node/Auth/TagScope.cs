@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using TaskGraph.Core.Errors;
-using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Queries;
 
 namespace TaskGraph.Node.Auth;
 
@@ -12,13 +12,13 @@ namespace TaskGraph.Node.Auth;
 /// claim-next are narrowed with <c>tags_any</c>; new tasks must carry a scope tag; answers that list tasks from
 /// elsewhere (search, project history, scan, events) are filtered.
 /// </summary>
-public sealed class TagScope(Principal principal, ReadModel reads)
+public sealed class TagScope(Principal principal, TaskQueries tasks)
 {
     private static readonly string[] IdArguments = ["task", "from", "to", "prev_from", "prev_to", "parent"];
     private readonly HashSet<string> _tags = [.. principal.Tags ?? []];
 
     /// <summary>True when the task (by id) is visible; unknown ids are left to the tool (it answers TASK_NOT_FOUND).</summary>
-    public bool Allows(string taskId) => reads.GetTask(taskId) is not { } task || Fits(task.Tags);
+    public bool Allows(string taskId) => tasks.Find(taskId) is not { } task || Fits(task.Tags);
 
     /// <summary>Checks and narrows the arguments of a call by <paramref name="tool"/> before it runs.</summary>
     public void Apply(string tool, bool isRead, IDictionary<string, JsonElement> arguments)

@@ -137,8 +137,8 @@ public static class NodeHttp
             // The fresh-read barrier of every graph: the store's newest position, then the read model reaching it.
             foreach (var graph in graphs.All)
             {
-                await graph.Runtime.Reads.CatchUpAsync(timeout.Token);
-                positions[graph.Name] = graph.Runtime.Reads.AppliedPosition;
+                await graph.Runtime.CatchUpAsync(timeout.Token);
+                positions[graph.Name] = graph.Runtime.AppliedPosition;
             }
 
             return Results.Json(new Dictionary<string, object>

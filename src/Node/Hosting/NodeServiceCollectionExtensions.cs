@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Configuration;
-using TaskGraph.Core.Runtime;
 using TaskGraph.Node.Auth;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Mcp;
@@ -16,10 +15,6 @@ public static class NodeServiceCollectionExtensions
     /// <summary>Registers the config (<see cref="NodeConfig"/>), <see cref="TimeProvider.System"/> and the Core services.</summary>
     public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, LoadedConfig config) =>
         services.AddTaskGraphNode(new NodeConfig(config), (ServedGraphs?)null);
-
-    /// <summary>Registers the config, the clock, and (when given) the running graph with its services and lease sweeper.</summary>
-    public static IServiceCollection AddTaskGraphNode(this IServiceCollection services, NodeConfig config, GraphRuntime? graph) =>
-        services.AddTaskGraphNode(config, graph is null ? null : new ServedGraphs([new ServedGraph(config.Loaded.Config.Server.Graph, graph, string.Empty)]));
 
     /// <summary>
     /// Registers the config, the clock, and (when given) the served graphs: the per-graph services (the runtime, mark

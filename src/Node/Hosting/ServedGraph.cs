@@ -1,6 +1,7 @@
 using TaskGraph.Core.Marks;
 using TaskGraph.Core.Queries;
 using TaskGraph.Core.Runtime;
+using TaskGraph.Core.Storage;
 using TaskGraph.Node.Auth;
 using TaskGraph.Node.Resources;
 
@@ -12,19 +13,22 @@ namespace TaskGraph.Node.Hosting;
 /// </summary>
 public sealed class ServedGraph
 {
-    /// <summary>Wraps a started graph runtime.</summary>
-    public ServedGraph(string name, GraphRuntime runtime, string location)
+    /// <summary>
+    /// Wraps a started graph runtime over <paramref name="store"/> (which the runtime owns). Only the hosting that opened
+    /// the store passes it: this type keeps it to itself (tokens and status), so tools reach the graph through the rules.
+    /// </summary>
+    public ServedGraph(string name, GraphRuntime runtime, IRecordStore store, string location)
     {
         ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(store);
         Name = name;
         Runtime = runtime;
         Location = location;
-        Status = StoreStatus.Of(runtime.Store);
-        Marks = new MarkFeed(runtime.Context, runtime.Workers, runtime.Reads);
+        Status = StoreStatus.Of(store);
+        Marks = runtime.MarkFeed;
         Subscriptions = new ResourceSubscriptions();
-        Tokens = new TokenStore(runtime.Store, TimeProvider.System);
-        var reads = runtime.Reads;
-        Pending = new PendingEvents(reads.Workers().SelectMany(w => reads.TasksOwnedBy(w.Id).Select(t => (t.Id, w.Id))));
+        Tokens = new TokenStore(store, TimeProvider.System);
+        Pending = new PendingEvents(runtime.TaskQueries.Claims());
     }
 
     /// <summary>The graph's name (<c>--graph</c>).</summary>

@@ -25,7 +25,7 @@ internal sealed class ServedGraphsService(
         if (!graphs.IsOpen)
         {
             graphs.Open(await OpenAsync(cancellationToken));
-            if (graphs.All.Sum(g => g.Runtime.Reads.ReplayedOnStart) >= CompactAfterReplaying)
+            if (graphs.All.Sum(g => g.Runtime.ReplayedOnStart) >= CompactAfterReplaying)
             {
                 // A rebuild decodes every change of the log: hand that garbage back to the OS once, before serving, so
                 // the node's resident memory is what it holds, not what its cold start went through.
@@ -85,9 +85,9 @@ internal sealed class ServedGraphsService(
                     throw;
                 }
 
-                var graph = new ServedGraph(name, runtime, location);
+                var graph = new ServedGraph(name, runtime, store, location);
                 opened.Add(graph);
-                NodeLog.StoreOpened(_logger, loaded.Config.Server.Store, location, runtime.Reads.AppliedPosition);
+                NodeLog.StoreOpened(_logger, loaded.Config.Server.Store, location, runtime.AppliedPosition);
                 if (graph.Status.Warning is { } storeWarning)
                 {
                     NodeLog.StoreWarning(_logger, storeWarning);

@@ -7,7 +7,7 @@ namespace TaskGraph.Node.Mcp;
 
 /// <summary>
 /// The read barrier of every read tool: before the tool runs, the node's read model catches up with the store's current
-/// position (<see cref="Core.ReadModels.ReadModel.CatchUpAsync"/>), so a read reflects every write acknowledged before it
+/// position (<see cref="Core.Runtime.GraphRuntime.CatchUpAsync"/>), so a read reflects every write acknowledged before it
 /// began, through any node or process. Off with <c>server.reads: local</c>. Registered after (inside)
 /// <see cref="ToolCallFilter"/>, so a store that does not answer becomes the STORE_UNAVAILABLE envelope.
 /// </summary>
@@ -25,7 +25,7 @@ public static class FreshReadFilter
                 && request.Services?.GetService<ServedGraphs>()?.Current.Runtime is { } graph
                 && graph.Config.Current.Server.Reads != "local")
             {
-                await graph.Reads.CatchUpAsync(cancellationToken);
+                await graph.CatchUpAsync(cancellationToken);
             }
 
             return await next(request, cancellationToken);

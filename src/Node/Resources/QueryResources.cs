@@ -47,28 +47,28 @@ internal sealed class QueryResources(ServedGraphs served)
 
     [McpServerResource(UriTemplate = "query://files/marks", Name = "files-marks", MimeType = "application/json")]
     [Description("Every file mark and lock.")]
-    public string Marks() => Json(new { marks = _graph.Reads.ListMarks(null, null, null).Select(m => new { file = m.File, agent = m.Agent, task = m.TaskId, is_lock = m.IsLock, reason = m.Reason }) });
+    public string Marks() => Json(new { marks = _graph.MarkQueries.All().Select(m => new { file = m.File, agent = m.Agent, task = m.TaskId, is_lock = m.IsLock, reason = m.Reason }) });
 
     [McpServerResource(UriTemplate = "query://agents/all", Name = "agents-all", MimeType = "application/json")]
     [Description("Every connected worker.")]
     public async Task<string> AgentsAsync(CancellationToken cancellationToken)
     {
         // From the stores, not the read model: deadlines live in the volatile key space, which the read model does not follow.
-        var workers = await _graph.Context.Records.ListWorkersAsync(cancellationToken);
-        return Json(new { agents = workers.Select(v => v.Value).Select(w => new { id = w.Id, tags = w.Tags, heartbeat_deadline = w.HeartbeatDeadline, last_status = w.LastStatus }) });
+        var workers = await _graph.Workers.ListAsync(cancellationToken);
+        return Json(new { agents = workers.Select(v => v.Worker).Select(w => new { id = w.Id, tags = w.Tags, heartbeat_deadline = w.HeartbeatDeadline, last_status = w.LastStatus }) });
     }
 
     [McpServerResource(UriTemplate = "query://stats/summary", Name = "stats-summary", MimeType = "application/json")]
     [Description("How many tasks are in each status.")]
     public string Summary()
     {
-        var tasks = _graph.Reads.ListTasks(new TaskListQuery { Limit = int.MaxValue }, _graph.QueryRules()).Tasks;
+        var tasks = _graph.TaskQueries.Page(new TaskListQuery { Limit = int.MaxValue }).Tasks;
         return Json(new { total = tasks.Count, by_status = tasks.GroupBy(t => t.Status).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()) });
     }
 
     private string Tasks(TaskListQuery query)
     {
-        var page = _graph.Reads.ListTasks(query, _graph.QueryRules());
+        var page = _graph.TaskQueries.Page(query);
         return Json(new { tasks = page.Tasks.Select(Row), has_more = page.HasMore });
     }
 

@@ -15,14 +15,14 @@ internal sealed partial class ResourceNotifier(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var position = await graph.Store.GetPositionAsync(stoppingToken);
+        var position = await graph.GetLogPositionAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var pending = new HashSet<string>(StringComparer.Ordinal);
                 var flushAt = DateTime.MaxValue;
-                await using var changes = graph.Store.WatchAsync(position, stoppingToken).GetAsyncEnumerator(stoppingToken);
+                await using var changes = graph.WatchLogAsync(position, stoppingToken).GetAsyncEnumerator(stoppingToken);
                 var next = changes.MoveNextAsync().AsTask();
                 while (true)
                 {

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Queries;
 
 namespace TaskGraph.Node.Swarm;
 
@@ -17,11 +17,11 @@ internal sealed class ContainerCloser(IReadOnlyDictionary<string, List<string>> 
     public int Remaining => _firstOpenChild.Count;
 
     /// <summary>Finds containers that may close now (one caller at a time). A child once completed stays so, so each child is looked at until it is.</summary>
-    public void Scan(ReadModel reads)
+    public void Scan(TaskQueries tasks)
     {
         foreach (var (id, first) in _firstOpenChild.ToList())
         {
-            var container = reads.GetTask(id);
+            var container = tasks.Find(id);
             if (container is null || _offered.ContainsKey(id))
             {
                 continue;
@@ -35,7 +35,7 @@ internal sealed class ContainerCloser(IReadOnlyDictionary<string, List<string>> 
 
             var kids = children[id];
             var next = first;
-            while (next < kids.Count && reads.GetTask(kids[next])?.Status == completedState)
+            while (next < kids.Count && tasks.Find(kids[next])?.Status == completedState)
             {
                 next++;
             }

@@ -104,7 +104,7 @@ internal sealed class SwarmAgent(int index, GraphRuntime runtime, SwarmOptions o
         {
             // After a reconnect or a full claim limit: resume what this worker still holds, as the README tells an agent to.
             _checkOwned = false;
-            foreach (var owned in runtime.Reads.TasksOwnedBy(_workerId))
+            foreach (var owned in runtime.TaskQueries.OwnedBy(_workerId))
             {
                 var fresh = await CallAsync(() => runtime.Tasks.GetAsync(owned.Id, cancellationToken), cancellationToken).ConfigureAwait(false);
                 if (fresh.Owner == _workerId && runtime.Config.Current.DefaultWorkflow.IsTimed(fresh.Status))

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TaskGraph.Bus.KeyValue;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Runtime;
+using TaskGraph.Core.Storage;
 using TaskGraph.Core.Verification;
 using TaskGraph.Node.Configuration;
 using TaskGraph.Node.Hosting;
@@ -25,6 +26,7 @@ public sealed partial class SwarmRunner(LoadedConfig config, SwarmOptions option
     public async Task<SwarmReport> RunAsync(CancellationToken cancellationToken)
     {
         var runtimes = new List<GraphRuntime>();
+        IRecordStore? firstStore = null;
         var sweepers = new List<LeaseSweepService>();
         try
         {
@@ -39,6 +41,7 @@ public sealed partial class SwarmRunner(LoadedConfig config, SwarmOptions option
 
                 var runtime = await GraphRuntime.StartAsync(store, new NodeConfig(config).Rules, TimeProvider.System, Environment.CurrentDirectory, loggers, cancellationToken).ConfigureAwait(false);
                 runtimes.Add(runtime);
+                firstStore ??= store;
                 var sweeper = new LeaseSweepService(runtime, TimeProvider.System, loggers.CreateLogger<LeaseSweepService>());
                 await sweeper.StartAsync(cancellationToken).ConfigureAwait(false);
                 sweepers.Add(sweeper);
@@ -48,7 +51,7 @@ public sealed partial class SwarmRunner(LoadedConfig config, SwarmOptions option
                 }
             }
 
-            return await SimulateAsync(runtimes, cancellationToken).ConfigureAwait(false);
+            return await SimulateAsync(runtimes, firstStore!, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -65,20 +68,20 @@ public sealed partial class SwarmRunner(LoadedConfig config, SwarmOptions option
         }
     }
 
-    private async Task<SwarmReport> SimulateAsync(List<GraphRuntime> runtimes, CancellationToken cancellationToken)
+    private async Task<SwarmReport> SimulateAsync(List<GraphRuntime> runtimes, IRecordStore store, CancellationToken cancellationToken)
     {
         var server = config.Config.Server;
         var workflow = config.Config.DefaultWorkflow;
         var clock = Stopwatch.StartNew();
         var graph = await new SwarmGraphGenerator(runtimes, options, _logger).GenerateAsync(cancellationToken).ConfigureAwait(false);
-        var position = await runtimes[0].Store.GetPositionAsync(cancellationToken).ConfigureAwait(false);
+        var position = await runtimes[0].GetLogPositionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var runtime in runtimes)
         {
-            await runtime.Reads.WaitForPositionAsync(position, cancellationToken).ConfigureAwait(false);
+            await runtime.WaitForPositionAsync(position, cancellationToken).ConfigureAwait(false);
         }
 
-        var reads = runtimes[0].Reads;
-        var total = reads.ListTasks(new TaskListQuery(), runtimes[0].QueryRules()).Tasks.Count;
+        var reads = runtimes[0].TaskQueries;
+        var total = reads.Page(new TaskListQuery()).Tasks.Count;
         var generateSeconds = clock.Elapsed.TotalSeconds;
         LogGenerated(_logger, total, graph.Edges, graph.IdCollisions, graph.TreeFallbacks, generateSeconds);
 
@@ -116,7 +119,7 @@ public sealed partial class SwarmRunner(LoadedConfig config, SwarmOptions option
                 LogProgress(_logger, done, total, metrics.Claims, metrics.Silent, metrics.Retries, clock.Elapsed.TotalSeconds);
             }
 
-            if (reads.ListTasks(new TaskListQuery { Statuses = open, Limit = 1 }, runtimes[0].QueryRules()).Tasks.Count == 0)
+            if (reads.Page(new TaskListQuery { Statuses = open, Limit = 1 }).Tasks.Count == 0)
             {
                 finished = true;
                 break;
@@ -146,13 +149,13 @@ public sealed partial class SwarmRunner(LoadedConfig config, SwarmOptions option
             VerticalTypes = [.. config.Config.Dependencies.Where(d => d.Value.IsVertical).Select(d => d.Key)],
             BlockingStates = [.. workflow.Settings.BlockingStates],
         });
-        var check = await checker.CheckStoreAsync(runtimes[0].Store, metrics.Acknowledged, cancellationToken).ConfigureAwait(false);
+        var check = await checker.CheckStoreAsync(store, metrics.Acknowledged, cancellationToken).ConfigureAwait(false);
         var checkSeconds = clock.Elapsed.TotalSeconds;
 
         return new SwarmReport
         {
             Store = server.Store,
-            Replicas = (runtimes[0].Store as NatsRecordStore)?.Replicas,
+            Replicas = (store as NatsRecordStore)?.Replicas,
             Agents = options.Agents,
             Nodes = options.Nodes,
             Tasks = total,

@@ -81,7 +81,7 @@ internal sealed class MarkTools(ServedGraphs served, MarkFeed feed)
         [Description("Only marks made for this task.")] string? task = null)
     {
         var marks = _graph.MarkQueries.List(Args.StringOrArray(files, "files", maxLength: Limits.PathLength), agent, task, QueryScope.Everything);
-        var now = _graph.Context.NowMs;
+        var now = _graph.NowMs;
         return Task.FromResult(ToolResults.Json(new JsonObject
         {
             ["marks"] = new JsonArray([.. marks.Select(m => (JsonNode?)Mark(m, now))]),

@@ -46,6 +46,21 @@ public sealed partial class CoreImportGraphTests
         Assert.Contains("TaskGraph.Core", References(bus));
     }
 
+    [Fact]
+    public void Transports_reach_a_graph_only_through_the_rules_and_queries()
+    {
+        // The read model is Core's own; the runtime hands out rule services and queries, never the store, the rule
+        // context or the read model, so no tool can write around the rules.
+        var core = typeof(TaskGraph.Core.Runtime.GraphRuntime).Assembly;
+        Assert.False(typeof(TaskGraph.Core.ReadModels.ReadModel).IsPublic, "ReadModel must be internal to Core");
+        Type[] hidden = [typeof(TaskGraph.Core.Storage.IRecordStore), typeof(TaskGraph.Core.Graph.GraphContext), typeof(TaskGraph.Core.ReadModels.ReadModel), typeof(TaskGraph.Core.Graph.GraphRecords)];
+        var leaks = core.GetExportedTypes()
+            .Where(t => t.Namespace is "TaskGraph.Core.Runtime" or "TaskGraph.Core.Queries")
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => hidden.Contains(p.PropertyType)).Select(p => $"{t.Name}.{p.Name}"))
+            .ToList();
+        Assert.True(leaks.Count == 0, $"public members hand out the store or the read model: {string.Join(", ", leaks)}");
+    }
+
     private static List<string> References(Assembly assembly) => [.. assembly.GetReferencedAssemblies().Select(a => a.Name!)];
 
     /// <summary>Core namespace (last segment) to the Core namespaces its files import.</summary>

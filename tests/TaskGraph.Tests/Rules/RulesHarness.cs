@@ -9,6 +9,7 @@ using TaskGraph.Core.Graph;
 using TaskGraph.Core.Leases;
 using TaskGraph.Core.Marks;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Storage;
 using TaskGraph.Core.Storage.Sqlite;
 using TaskGraph.Core.Tasks;
@@ -42,12 +43,13 @@ public sealed class RulesHarness : IAsyncDisposable
         Config = config;
         Path = path;
         Context = new GraphContext(new GraphRecords(store, time), config, time, new ImmediateReads());
-        Workers = new WorkerService(Context);
-        Dependencies = new DependencyService(Context);
-        Tasks = new TaskService(Context, Workers, Dependencies);
         MarkDirectory = System.IO.Path.GetDirectoryName(path)!;
-        Marks = new MarkService(Context, Workers, MarkDirectory);
-        Sweeper = new StaleWorkerSweeper(Context);
+        var rules = new RuleServices(Context, MarkDirectory);
+        Workers = rules.Workers;
+        Dependencies = rules.Dependencies;
+        Tasks = rules.Tasks;
+        Marks = rules.Marks;
+        Sweeper = rules.Sweeper;
     }
 
     /// <summary>The store file (for NATS, a file name in the harness's temp directory that nothing opens).</summary>

@@ -195,7 +195,7 @@ internal sealed class InProcessNode : IAsyncDisposable
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(time);
-            builder.Services.AddTaskGraphNode(nodeConfig, new ServedGraphs([new ServedGraph(nodeConfig.Current.Server.Graph, runtime, "in-process")]));
+            builder.Services.AddTaskGraphNode(nodeConfig, new ServedGraphs([new ServedGraph(nodeConfig.Current.Server.Graph, runtime, runtime.Store, "in-process")]));
             builder.Services.AddTaskGraphMcpServer().WithStreamServerTransport(toServer.Reader.AsStream(), toClient.Writer.AsStream());
             host = builder.Build();
             await host.StartAsync(cancellationToken);

@@ -41,4 +41,7 @@ public sealed record ServerSettings
     /// local: a read answers from the node's read model as it is.
     /// </summary>
     public string Reads { get; init; } = "fresh";
+
+    /// <summary>The tool profile agents see: full (default, every tool) or core (the ten tools of the work loop).</summary>
+    public string Tools { get; init; } = "full";
 }

@@ -33,6 +33,7 @@ public static class TaskGraphCli
     private static readonly Option<string?> HttpOption = new("--http") { Description = "Serve MCP over Streamable HTTP at this URL (http://127.0.0.1:31995; port 0 picks one), at /mcp" };
     private static readonly Option<bool> StdioOption = new("--stdio") { Description = "Serve stdio as well when --http is given" };
     private static readonly Option<string> AuthOption = new("--auth") { Description = "Bearer tokens on HTTP: on (default) or off (loopback only, for development)", DefaultValueFactory = _ => "on" };
+    private static readonly Option<string?> ToolsOption = new("--tools") { Description = "Tool profile agents see: full (default) or core (connect, claim, thinking, update, get, list_tasks, mark_file, unmark_file, mark_updates, search)" };
     private static readonly Option<LogLevel?> LogLevelOption = new("--log-level") { Description = "Log level on stderr: Trace, Debug, Information, Warning, Error, Critical, None", Recursive = true };
 
     /// <summary>Parses and runs; returns the process exit code.</summary>
@@ -52,13 +53,14 @@ public static class TaskGraphCli
 
         // `taskgraph serve --version` answers like `taskgraph --version` (the root's own option does not reach subcommands).
         serve.Options.Add(ServeVersionOption);
-        foreach (var option in new Option[] { HttpOption, StdioOption, AuthOption })
+        foreach (var option in new Option[] { HttpOption, StdioOption, AuthOption, ToolsOption })
         {
             serve.Options.Add(option);
             root.Options.Add(option);
         }
 
         AuthOption.AcceptOnlyFromAmong("on", "off");
+        ToolsOption.AcceptOnlyFromAmong("core", "full");
         serve.SetAction(ServeAsync);
         root.Subcommands.Add(serve);
         root.Subcommands.Add(TokenCommand.Build());
@@ -79,6 +81,7 @@ public static class TaskGraphCli
         StaleTimeoutSeconds = parse.GetValue(StaleTimeoutOption),
         ClaimLimit = parse.GetValue(ClaimLimitOption),
         NatsConnectTimeoutSeconds = parse.GetValue(NatsConnectTimeoutOption),
+        Tools = parse.GetValue(ToolsOption),
     };
 
     /// <summary>The stderr log level: --log-level, else Debug with -v, else Information.</summary>

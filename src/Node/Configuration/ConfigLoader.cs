@@ -276,6 +276,11 @@ public static class ConfigLoader
             ConfigTree.Set(tier, "server.claim_limit", ConfigMapper.Format(limit), "--claim-limit");
         }
 
+        if (cli.Tools is not null)
+        {
+            ConfigTree.Set(tier, "server.tools", cli.Tools, "--tools");
+        }
+
         if (cli.NatsConnectTimeoutSeconds is { } connectTimeout)
         {
             ConfigTree.Set(tier, "server.nats.connect_timeout_seconds", ConfigMapper.Format(connectTimeout), "--nats-connect-timeout");

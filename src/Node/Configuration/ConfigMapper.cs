@@ -43,6 +43,7 @@ public static class ConfigMapper
             Store = store,
             Graph = reader.Text(server, "graph", "server.graph") ?? d.Graph,
             Reads = reader.Choice(server, "reads", "server.reads", "fresh", "local") ?? d.Reads,
+            Tools = reader.Choice(server, "tools", "server.tools", "core", "full") ?? d.Tools,
         };
 
         var autoAdvance = reader.Map(tree, "auto_advance", "auto_advance");

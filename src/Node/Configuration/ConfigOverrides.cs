@@ -26,4 +26,7 @@ public sealed record ConfigOverrides
 
     /// <summary>--nats-connect-timeout: seconds to wait for NATS at start.</summary>
     public int? NatsConnectTimeoutSeconds { get; init; }
+
+    /// <summary>--tools: the tool profile (core or full).</summary>
+    public string? Tools { get; init; }
 }

@@ -35,7 +35,7 @@ public static class ConfigSchema
 
     private static readonly Node Root = Build(
         "server.db_path", "server.claim_limit", "server.stale_timeout_seconds", "server.default_page_size",
-        "server.default_workflow", "server.store", "server.graph", "server.reads",
+        "server.default_workflow", "server.store", "server.graph", "server.reads", "server.tools",
         "server.media_dir", "server.skills_dir", "server.log_dir", "server.default_format",
         "server.nats.url", "server.nats.replicas", "server.nats.request_timeout_ms", "server.nats.connect_timeout_seconds",
         "server.nats.token", "server.nats.user", "server.nats.password", "server.nats.nkey_seed", "server.nats.creds_file",

@@ -75,6 +75,8 @@ public static class NodeServiceCollectionExtensions
             })
             .WithMessageFilters(f => f.AddIncomingFilter(GraphSelectionFilter.Create))
             .WithMessageFilters(f => f.AddIncomingFilter(CallParamsFilter.Create))
+            .WithRequestFilters(f => f.AddListToolsFilter(ToolProfiles.ListFilter))
+            .WithRequestFilters(f => f.AddCallToolFilter(ToolProfiles.CallFilter))
             .WithRequestFilters(f => f.AddCallToolFilter(AuthorizationFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(AuditFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(PendingEventsFilter.Create))

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace TaskGraph.Node.Mcp;
@@ -92,7 +93,30 @@ public static class ToolSchemas
             ? McpServerTool.Create(method, options: new() { Services = services })
             : McpServerTool.Create(method, r => ActivatorUtilities.CreateInstance(r.Services ?? services, type), new() { Services = services });
         tool.ProtocolTool.InputSchema = Rewrite(tool.ProtocolTool.Name, tool.ProtocolTool.InputSchema, method);
+        Compact(tool.ProtocolTool.Annotations);
         return tool;
+    }
+
+    /// <summary>
+    /// Drops the annotation hints that say what MCP already assumes, since every listed byte is context an agent pays for:
+    /// destructive and idempotent mean nothing on a read-only tool, and false is the default of idempotent.
+    /// </summary>
+    private static void Compact(ToolAnnotations? annotations)
+    {
+        if (annotations is null)
+        {
+            return;
+        }
+
+        if (annotations.ReadOnlyHint == true)
+        {
+            annotations.DestructiveHint = null;
+            annotations.IdempotentHint = null;
+        }
+        else if (annotations.IdempotentHint == false)
+        {
+            annotations.IdempotentHint = null;
+        }
     }
 
     /// <summary>The schema of <paramref name="tool"/> rebuilt from <paramref name="method"/>'s parameters (descriptions kept).</summary>

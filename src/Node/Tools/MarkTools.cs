@@ -21,11 +21,10 @@ internal sealed class MarkTools(ServedGraphs served, MarkFeed feed)
     private readonly GraphRuntime _graph = served.Current.Runtime;
 
     [McpServerTool(Name = "mark_file", Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("Mark files you are editing so others know. Advisory marks held by someone else give a warning and stay theirs. "
-        + "Names starting with 'lock:' are exclusive locks: if another live worker holds one, the call fails with LOCK_CONFLICT and takes nothing.")]
+    [Description("Mark files you edit. A mark held by another worker gives a warning. 'lock:<name>' is exclusive: LOCK_CONFLICT if another live worker holds it.")]
     public async Task<CallToolResult> MarkFileAsync(
         [Description("Your worker id.")] string? agent = null,
-        [Description("File path(s) or lock: names (string or array). Paths are made absolute against the node's working directory.")][ArgShape(ArgShape.StringOrArray)] JsonElement? file = null,
+        [Description("Path(s) or lock: names (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? file = null,
         [Description("The task you mark them for.")] string? task = null,
         [Description("Why (shown to others).")] string? reason = null,
         [Description("Alias of agent.")] string? worker_id = null,
@@ -54,10 +53,10 @@ internal sealed class MarkTools(ServedGraphs served, MarkFeed feed)
     }
 
     [McpServerTool(Name = "unmark_file", Destructive = true, Idempotent = true, OpenWorld = false)]
-    [Description("Remove marks: your marks on the given files, all your marks with file='*', or every mark of a task with task=...")]
+    [Description("Remove your marks on files ('*' = all yours), or every mark of a task.")]
     public async Task<CallToolResult> UnmarkFileAsync(
         [Description("Your worker id.")] string? agent = null,
-        [Description("File path(s) (string or array) or '*' for all your marks.")][ArgShape(ArgShape.StringOrArray)] JsonElement? file = null,
+        [Description("Path(s) (string or array) or '*'.")][ArgShape(ArgShape.StringOrArray)] JsonElement? file = null,
         [Description("Remove every mark made for this task.")] string? task = null,
         [Description("Why (recorded).")] string? reason = null,
         [Description("Alias of agent.")] string? worker_id = null,
@@ -89,7 +88,7 @@ internal sealed class MarkTools(ServedGraphs served, MarkFeed feed)
     }
 
     [McpServerTool(Name = "mark_updates", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false)]
-    [Description("What changed in file marks since your last call: new_marks (claimed) and removed_marks (released), your own included. Non-blocking; advances your cursor.")]
+    [Description("File marks added (new_marks) and removed (removed_marks) since your last call.")]
     public async Task<CallToolResult> MarkUpdatesAsync(
         [Description("Your worker id.")] string? agent = null,
         [Description("Alias of agent.")] string? worker_id = null,

@@ -114,7 +114,7 @@ internal sealed class TaskTools(ServedGraphs served)
     }
 
     [McpServerTool(Name = "get", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("Get one task with everything about it, including blocked_by (predecessors that still block it). Soft-deleted tasks are shown too.")]
+    [Description("One task, with blocked_by (unfinished predecessors), parent and children.")]
     public async Task<CallToolResult> GetAsync(
         [Description("Task id.")] string? task = null,
         [Description("json (default) or markdown.")] string? format = null,
@@ -165,24 +165,23 @@ internal sealed class TaskTools(ServedGraphs served)
     }
 
     [McpServerTool(Name = "list_tasks", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("List tasks with filters. ready=true gives claimable tasks (initial state, unowned, unblocked, not containers), highest priority first. "
-        + "Paginate with limit/offset; has_more says whether more exist.")]
+    [Description("List tasks. ready=true: claimable tasks, best first. Page with limit/offset (has_more).")]
     public async Task<CallToolResult> ListTasksAsync(
-        [Description("Status or statuses to include (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? status = null,
+        [Description("Status(es).")][ArgShape(ArgShape.StringOrArray)] JsonElement? status = null,
         [Description("Only tasks ready to claim.")] bool? ready = null,
-        [Description("Only tasks waiting on unfinished predecessors.")] bool? blocked = null,
-        [Description("Only tasks that have an owner.")] bool? claimed = null,
+        [Description("Only blocked tasks.")] bool? blocked = null,
+        [Description("Only owned tasks.")] bool? claimed = null,
         [Description("Only tasks owned by this worker.")] string? owner = null,
-        [Description("Only children of this task ('null' = only root tasks).")] string? parent = null,
-        [Description("With parent: all descendants, not just direct children.")] bool? recursive = null,
-        [Description("Only tasks this worker qualifies for (its tags satisfy needed_tags and wanted_tags).")] string? agent = null,
-        [Description("Tasks having ANY of these tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_any = null,
-        [Description("Tasks having ALL of these tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_all = null,
-        [Description("priority, created_at (default) or updated_at.")][DefaultValue("created_at")] string? sort_by = null,
-        [Description("asc or desc (default desc).")] string? sort_order = null,
-        [Description("Most tasks to return (0..1000).")][Range(0, 1000)] int? limit = null,
-        [Description("Tasks to skip (for paging).")][Range(0, int.MaxValue)][DefaultValue(0)] int? offset = null,
-        [Description("Only tasks in this phase.")] string? phase = null,
+        [Description("Children of this task ('null': roots).")] string? parent = null,
+        [Description("With parent: all descendants.")] bool? recursive = null,
+        [Description("Only tasks this worker's tags qualify for.")] string? agent = null,
+        [Description("ANY of these tags.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_any = null,
+        [Description("ALL of these tags.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_all = null,
+        [Description("priority, created_at or updated_at.")][DefaultValue("created_at")] string? sort_by = null,
+        [Description("asc or desc.")] string? sort_order = null,
+        [Description("Page size.")][Range(0, 1000)] int? limit = null,
+        [Description("Skip this many.")][Range(0, int.MaxValue)][DefaultValue(0)] int? offset = null,
+        [Description("Only this phase.")] string? phase = null,
         [Description("json (default) or markdown.")] string? format = null,
         CancellationToken cancellationToken = default)
     {
@@ -241,25 +240,24 @@ internal sealed class TaskTools(ServedGraphs served)
     }
 
     [McpServerTool(Name = "update", Destructive = false, Idempotent = false, OpenWorld = false)]
-    [Description("Change a task: status (follows the workflow's transitions; moving to a timed state claims it), phase, assignee, fields. "
-        + "Only the owner may update a claimed task unless force=true. Completing reports the tasks it unblocked.")]
+    [Description("Change a task's status (workflow transitions; a timed state claims it), phase, assignee or fields. Only the owner, unless force. Answers the tasks it unblocked.")]
     public async Task<CallToolResult> UpdateAsync(
         [Description("Your worker id.")] string? worker_id = null,
         [Description("Task id.")] string? task = null,
-        [Description("New status (e.g. working, completed, failed, pending).")] string? status = null,
+        [Description("New status.")] string? status = null,
         [Description("New phase.")] string? phase = null,
-        [Description("Assign the task to this worker (status becomes 'assigned' unless given).")] string? assignee = null,
+        [Description("Assign to this worker (status becomes assigned).")] string? assignee = null,
         [Description("New title.")] string? title = null,
         [Description("New description.")] string? description = null,
         [Description("New priority 0..10.")][ArgShape(ArgShape.Integer)] JsonElement? priority = null,
         [Description("New story points.")][Range(0, int.MaxValue)] int? points = null,
-        [Description("New tags (string or array; replaces).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
-        [Description("New needed tags (string or array; replaces).")][ArgShape(ArgShape.StringOrArray)] JsonElement? needed_tags = null,
-        [Description("New wanted tags (string or array; replaces).")][ArgShape(ArgShape.StringOrArray)] JsonElement? wanted_tags = null,
+        [Description("Tags (replaces).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
+        [Description("Needed tags (replaces).")][ArgShape(ArgShape.StringOrArray)] JsonElement? needed_tags = null,
+        [Description("Wanted tags (replaces).")][ArgShape(ArgShape.StringOrArray)] JsonElement? wanted_tags = null,
         [Description("New time estimate in ms.")][Range(0, long.MaxValue)] long? time_estimate_ms = null,
-        [Description("Why (recorded in the task's history).")] string? reason = null,
-        [Description("Override another owner's claim and unsatisfied dependencies. Does not bypass tags, legal transitions or the claim limit.")][DefaultValue(false)] bool? force = null,
-        [Description("Legacy alias of worker_id.")] string? agent = null,
+        [Description("Why (in history).")] string? reason = null,
+        [Description("Override another owner and unfinished dependencies (not tags, transitions or the claim limit).")][DefaultValue(false)] bool? force = null,
+        [Description("Alias of worker_id.")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
         var result = await _graph.Tasks.UpdateAsync(
@@ -303,18 +301,15 @@ internal sealed class TaskTools(ServedGraphs served)
     }
 
     [McpServerTool(Name = "claim", Destructive = false, Idempotent = false, OpenWorld = false)]
-    [Description("Claim a task: it moves to the workflow's first timed state (working) and becomes yours. Fails if another live worker owns it, "
-        + "if start-blocking predecessors are unfinished (DEPENDENCY_NOT_SATISFIED with blocked_by), if your tags don't qualify, or at your claim limit. "
-        + "Without task, claims the best ready task you qualify for (highest priority, then most wanted tags you hold, then oldest), "
-        + "or fails with NO_READY_TASK whose details count blocked, claimed and tag_mismatch tasks.")]
+    [Description("Claim a task (it moves to the first timed state and becomes yours). Without task: the best ready task you qualify for, or NO_READY_TASK. Fails when a live worker owns it, when blocked (DEPENDENCY_NOT_SATISFIED) or at your claim limit.")]
     public async Task<CallToolResult> ClaimAsync(
         [Description("Your worker id.")] string? worker_id = null,
-        [Description("Task id; omit it to claim the next ready task you qualify for.")] string? task = null,
-        [Description("Take it over even if another live worker owns it or predecessors are unfinished (only with task).")] bool? force = null,
-        [Description("Legacy alias of worker_id.")] string? agent = null,
-        [Description("Without task: only tasks having ANY of these tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_any = null,
-        [Description("Without task: only tasks in this phase.")] string? phase = null,
-        [Description("Without task: only direct children of this task.")] string? parent = null,
+        [Description("Task id (omit: next ready).")] string? task = null,
+        [Description("Take over from a live owner or past unfinished predecessors.")] bool? force = null,
+        [Description("Alias of worker_id.")] string? agent = null,
+        [Description("Without task: ANY of these tags.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_any = null,
+        [Description("Without task: this phase.")] string? phase = null,
+        [Description("Without task: children of this task.")] string? parent = null,
         CancellationToken cancellationToken = default)
     {
         var workerId = Args.WorkerId(worker_id, agent)!;
@@ -360,7 +355,7 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("Why (recorded).")] string? reason = null,
         [Description("Remove permanently instead of soft-deleting.")][DefaultValue(false)] bool? obliterate = null,
         [Description("Delete even if another worker owns it.")][DefaultValue(false)] bool? force = null,
-        [Description("Legacy alias of worker_id.")] string? agent = null,
+        [Description("Alias of worker_id.")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
         var soft = await _graph.Tasks.DeleteAsync(
@@ -374,7 +369,7 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("Your worker id.")] string? worker_id = null,
         [Description("Current task id.")] string? task = null,
         [Description("New task id (1..64 characters).")] string? new_id = null,
-        [Description("Legacy alias of worker_id.")] string? agent = null,
+        [Description("Alias of worker_id.")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
         var oldId = Args.RequiredString(task, "task", 200);
@@ -423,14 +418,13 @@ internal sealed class TaskTools(ServedGraphs served)
     }
 
     [McpServerTool(Name = "search", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("Full-text search over task titles and descriptions (FTS5): words, \"exact phrases\", prefix*, AND/OR/NOT, title:word, description:word. "
-        + "Best matches first (bm25), with <mark>highlighted</mark> snippets.")]
+    [Description("Full-text search of titles and descriptions: words, \"phrases\", prefix*, AND/OR/NOT, title:word. Best first, with snippets.")]
     public Task<CallToolResult> SearchAsync(
         [Description("The search query.")] string? query = null,
         [Description("Most results (1..100, default 20).")][Range(1, 100)] int? limit = null,
         [Description("Results to skip (for paging).")][Range(0, int.MaxValue)][DefaultValue(0)] int? offset = null,
-        [Description("Also search attachments (accepted; attachments arrive in a later version).")] bool? include_attachments = null,
-        [Description("Only tasks in these statuses (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? status_filter = null)
+        [Description("Also search attachments.")] bool? include_attachments = null,
+        [Description("Only these statuses.")][ArgShape(ArgShape.StringOrArray)] JsonElement? status_filter = null)
     {
         var q = Args.RequiredString(query, "query", 1000);
         _ = include_attachments;

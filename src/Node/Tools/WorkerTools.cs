@@ -26,18 +26,17 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
         typeof(WorkerTools).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     [McpServerTool(Name = "connect", Destructive = false, Idempotent = false, OpenWorld = false)]
-    [Description("Register as a worker and get your worker_id (generated if not given). Call first. Returns the workflow's states, phases and dependency types. "
-        + "Your heartbeat (lease) is refreshed by connect, thinking, claim and update; a worker silent longer than the stale timeout loses its claims.")]
+    [Description("Call first: register as a worker and get the workflow's states. connect, thinking, claim and update renew your lease; silent past the stale timeout, you lose your claims.")]
     public async Task<CallToolResult> ConnectAsync(
-        [Description("Your worker id (1..64 characters). Omit to get a generated one like 'HappyTurtle'.")] string? worker_id = null,
-        [Description("Your capability tags (string or array), matched against tasks' needed_tags/wanted_tags.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
-        [Description("Re-register an existing worker id (for example after a restart). Keeps its claims.")][DefaultValue(false)] bool? force = null,
-        [Description("Name of the workflow to follow (see list_workflows). Stored verbatim.")] string? workflow = null,
-        [Description("Overlays to apply on top of the workflow, in order (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? overlays = null,
-        [Description("Informational: the database path your client expects.")] string? db_path = null,
-        [Description("Informational: media directory.")] string? media_dir = null,
-        [Description("Informational: log directory.")] string? log_dir = null,
-        [Description("Informational: config path.")] string? config_path = null,
+        [Description("Your worker id (1..64 chars; generated if omitted).")] string? worker_id = null,
+        [Description("Your capability tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
+        [Description("Re-register an existing id, keeping its claims.")][DefaultValue(false)] bool? force = null,
+        [Description("Workflow to follow.")] string? workflow = null,
+        [Description("Overlays on the workflow, in order.")][ArgShape(ArgShape.StringOrArray)] JsonElement? overlays = null,
+        [Description("Informational.")] string? db_path = null,
+        [Description("Informational.")] string? media_dir = null,
+        [Description("Informational.")] string? log_dir = null,
+        [Description("Informational.")] string? config_path = null,
         CancellationToken cancellationToken = default)
     {
         var result = await _graph.Workers.ConnectAsync(
@@ -121,7 +120,7 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
     [Description("Unregister: release all your tasks to an untimed state (default: the workflow's disconnect state) and all your file marks.")]
     public async Task<CallToolResult> DisconnectAsync(
         [Description("Your worker id.")] string? worker_id = null,
-        [Description("Legacy alias of worker_id.")] string? agent = null,
+        [Description("Alias of worker_id.")] string? agent = null,
         [Description("Untimed status your tasks are released to (default: the workflow's disconnect_state).")] string? final_status = null,
         CancellationToken cancellationToken = default)
     {
@@ -209,11 +208,11 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
     }
 
     [McpServerTool(Name = "thinking", Destructive = false, Idempotent = false, OpenWorld = false)]
-    [Description("Heartbeat plus your current thought, shown on the tasks you own. Call every few minutes while working so your lease stays alive.")]
+    [Description("Heartbeat with your current thought, shown on your tasks. Call every few minutes while working.")]
     public async Task<CallToolResult> ThinkingAsync(
         [Description("Your worker id.")] string? agent = null,
-        [Description("What you are doing right now (short).")] string? thought = null,
-        [Description("Only these of your tasks (string or array; default: all you own).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tasks = null,
+        [Description("What you are doing (short).")] string? thought = null,
+        [Description("Only these of your tasks.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tasks = null,
         [Description("Alias of agent.")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {

@@ -48,4 +48,7 @@ public static class ChangeKinds
 
     /// <summary>The task got a new id (this revision is the first under it).</summary>
     public const string Rename = "rename";
+
+    /// <summary>Cost and metrics were added to the task (<c>log_metrics</c>).</summary>
+    public const string Metrics = "metrics";
 }

@@ -31,6 +31,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         Tasks = rules.Tasks;
         Marks = rules.Marks;
         Sweeper = rules.Sweeper;
+        Accounting = rules.Accounting;
         MarkFeed = new MarkFeed(Context, Workers, reads);
         ClaimNext = new ClaimNextService(Context, Workers, Tasks, reads);
         TaskQueries = new TaskQueries(Context, reads);
@@ -67,6 +68,9 @@ public sealed class GraphRuntime : IAsyncDisposable
 
     /// <summary>The stale-worker sweeper.</summary>
     public StaleWorkerSweeper Sweeper { get; }
+
+    /// <summary>Cost and metric accounting (<c>log_metrics</c>, <c>get_metrics</c>).</summary>
+    public TaskAccounting Accounting { get; }
 
     /// <summary>The mark feed of <c>mark_updates</c>: the mark changes each worker has not seen yet.</summary>
     public MarkFeed MarkFeed { get; }

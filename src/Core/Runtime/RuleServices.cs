@@ -22,6 +22,7 @@ public sealed class RuleServices
         Tasks = new TaskService(context, Workers, Dependencies);
         Marks = new MarkService(context, Workers, baseDirectory);
         Sweeper = new StaleWorkerSweeper(context);
+        Accounting = new TaskAccounting(context);
     }
 
     /// <summary>Worker rules.</summary>
@@ -38,4 +39,7 @@ public sealed class RuleServices
 
     /// <summary>The stale-worker sweeper.</summary>
     public StaleWorkerSweeper Sweeper { get; }
+
+    /// <summary>Cost and metric accounting.</summary>
+    public TaskAccounting Accounting { get; }
 }

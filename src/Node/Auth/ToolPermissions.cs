@@ -36,6 +36,8 @@ public static class ToolPermissions
         ["unlink"] = Permission.Update,
         ["relink"] = Permission.Update,
         ["cleanup_stale"] = Permission.ManageAgents,
+        ["get_metrics"] = Permission.Read,
+        ["log_metrics"] = Permission.Connect,
     };
 
     /// <summary>The permission the tool itself needs; tools not in the table need <see cref="Permission.All"/> (admin).</summary>

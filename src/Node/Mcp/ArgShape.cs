@@ -15,4 +15,10 @@ public enum ArgShape
 
     /// <summary>A point in time: epoch milliseconds (integer) or a date string.</summary>
     Time,
+
+    /// <summary>A number (integer or decimal); a numeric string is accepted at the call too.</summary>
+    Number,
+
+    /// <summary>An array of non-negative integers.</summary>
+    IntegerArray,
 }

@@ -90,6 +90,33 @@ public static class Args
         : absent ? defaultValue
         : throw TaskGraphException.Invalid(field, $"{field} must be an integer");
 
+    /// <summary>A number (JSON number or numeric string), or null when absent; anything else is INVALID_FIELD_VALUE.</summary>
+    public static double? Number(JsonElement? value, string field) => value switch
+    {
+        null or { ValueKind: JsonValueKind.Null } => null,
+        { ValueKind: JsonValueKind.Number } v => v.GetDouble(),
+        { ValueKind: JsonValueKind.String } v when double.TryParse(v.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
+        _ => throw TaskGraphException.Invalid(field, $"{field} must be a number"),
+    };
+
+    /// <summary>An array of non-negative integers (empty when absent); anything else is INVALID_FIELD_VALUE.</summary>
+    public static IReadOnlyList<long> NonNegativeIntegers(JsonElement? value, string field)
+    {
+        if (value is null or { ValueKind: JsonValueKind.Null })
+        {
+            return [];
+        }
+
+        if (value is not { ValueKind: JsonValueKind.Array } array)
+        {
+            throw TaskGraphException.Invalid(field, $"{field} must be an array of integers");
+        }
+
+        return [.. array.EnumerateArray().Select(item => item.ValueKind == JsonValueKind.Number && item.TryGetInt64(out var n) && n >= 0
+            ? n
+            : throw TaskGraphException.Invalid(field, $"{field} must hold integers zero or above, got {item.GetRawText()}"))];
+    }
+
     /// <summary>A log position given back by an earlier answer (a non-negative integer), or null when absent.</summary>
     public static ulong? Cursor(JsonElement? value, string field) => value switch
     {

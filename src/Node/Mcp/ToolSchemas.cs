@@ -45,6 +45,8 @@ public static class ToolSchemas
         ["mark_file"] = ["agent", "file"],
         ["unmark_file"] = ["agent"],
         ["mark_updates"] = ["agent"],
+        ["log_metrics"] = ["agent", "task"],
+        ["get_metrics"] = ["task"],
     };
 
     /// <summary>Free-text parameters: tab, newline and carriage return are allowed in them; every other string refuses control characters.</summary>
@@ -178,6 +180,13 @@ public static class ToolSchemas
                     break;
                 case ArgShape.Time:
                     o["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer" }, new JsonObject { ["type"] = "string" });
+                    break;
+                case ArgShape.Number:
+                    o["type"] = "number";
+                    break;
+                case ArgShape.IntegerArray:
+                    o["type"] = "array";
+                    o["items"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0 };
                     break;
             }
         }

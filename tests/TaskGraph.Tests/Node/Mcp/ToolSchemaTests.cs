@@ -29,6 +29,8 @@ public sealed class ToolSchemaTests
         { "mark_file", ["agent", "file"] },
         { "unmark_file", ["agent"] },
         { "mark_updates", ["agent"] },
+        { "log_metrics", ["agent", "task"] },
+        { "get_metrics", ["task"] },
         { "search", ["query"] },
         { "connect", [] },
         { "create", [] },

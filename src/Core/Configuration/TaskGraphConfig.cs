@@ -28,6 +28,9 @@ public sealed record TaskGraphConfig
     /// <summary>Tags.</summary>
     public TagSettings Tags { get; init; } = new();
 
+    /// <summary>Attachment types and the unknown-type policy.</summary>
+    public AttachmentSettings Attachments { get; init; } = new();
+
     /// <summary>The base workflow every worker without a named one uses.</summary>
     public WorkflowDefinition DefaultWorkflow { get; init; } = new();
 

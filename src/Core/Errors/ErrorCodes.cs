@@ -39,6 +39,12 @@ public static class ErrorCodes
     /// <summary>Start-blocking predecessors are not done.</summary>
     public const string DependencyNotSatisfied = "DEPENDENCY_NOT_SATISFIED";
 
+    /// <summary>A file an argument names does not exist.</summary>
+    public const string FileNotFound = "FILE_NOT_FOUND";
+
+    /// <summary>No attachment matches.</summary>
+    public const string AttachmentNotFound = "ATTACHMENT_NOT_FOUND";
+
     /// <summary>Exit gates are not satisfied.</summary>
     public const string GatesNotSatisfied = "GATES_NOT_SATISFIED";
 

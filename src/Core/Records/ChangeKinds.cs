@@ -51,4 +51,10 @@ public static class ChangeKinds
 
     /// <summary>Cost and metrics were added to the task (<c>log_metrics</c>).</summary>
     public const string Metrics = "metrics";
+
+    /// <summary>Attachments were added (<c>attach</c>).</summary>
+    public const string Attach = "attach";
+
+    /// <summary>Attachments were removed (<c>detach</c>).</summary>
+    public const string Detach = "detach";
 }

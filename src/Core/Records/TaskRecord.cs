@@ -76,6 +76,9 @@ public sealed record TaskRecord
     /// </summary>
     public string? CurrentThought { get; init; }
 
+    /// <summary>The task's attachments (metadata; each content lives in its own record); null when it has none.</summary>
+    public IReadOnlyList<AttachmentMeta>? Attachments { get; init; }
+
     /// <summary>Eight custom integer metrics.</summary>
     public IReadOnlyList<long> Metrics { get; init; } = [];
 

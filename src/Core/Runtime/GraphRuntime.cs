@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TaskGraph.Core.Attachments;
 using TaskGraph.Core.Configuration;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Graph;
@@ -32,6 +33,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         Marks = rules.Marks;
         Sweeper = rules.Sweeper;
         Accounting = rules.Accounting;
+        Attachments = rules.Attachments;
         MarkFeed = new MarkFeed(Context, Workers, reads);
         ClaimNext = new ClaimNextService(Context, Workers, Tasks, reads);
         TaskQueries = new TaskQueries(Context, reads);
@@ -68,6 +70,9 @@ public sealed class GraphRuntime : IAsyncDisposable
 
     /// <summary>The stale-worker sweeper.</summary>
     public StaleWorkerSweeper Sweeper { get; }
+
+    /// <summary>Attachments (<c>attach</c>, <c>attachments</c>, <c>detach</c>).</summary>
+    public AttachmentService Attachments { get; }
 
     /// <summary>Cost and metric accounting (<c>log_metrics</c>, <c>get_metrics</c>).</summary>
     public TaskAccounting Accounting { get; }

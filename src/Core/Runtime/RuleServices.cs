@@ -1,3 +1,4 @@
+using TaskGraph.Core.Attachments;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.Leases;
@@ -19,7 +20,9 @@ public sealed class RuleServices
         ArgumentNullException.ThrowIfNull(context);
         Workers = new WorkerService(context);
         Dependencies = new DependencyService(context);
-        Tasks = new TaskService(context, Workers, Dependencies);
+        var contents = new AttachmentContents(context, baseDirectory);
+        Tasks = new TaskService(context, Workers, Dependencies, contents);
+        Attachments = new AttachmentService(context, contents);
         Marks = new MarkService(context, Workers, baseDirectory);
         Sweeper = new StaleWorkerSweeper(context);
         Accounting = new TaskAccounting(context);
@@ -39,6 +42,9 @@ public sealed class RuleServices
 
     /// <summary>The stale-worker sweeper.</summary>
     public StaleWorkerSweeper Sweeper { get; }
+
+    /// <summary>Attachments: attach, list, detach.</summary>
+    public AttachmentService Attachments { get; }
 
     /// <summary>Cost and metric accounting.</summary>
     public TaskAccounting Accounting { get; }

@@ -41,12 +41,8 @@ public static class RecordKeys
     /// <summary>Key of a file mark record.</summary>
     public static string Mark(string path) => MarkPrefix + Encode(path);
 
-    /// <summary>Key of an attachment record.</summary>
-    public static string Attachment(string taskId, string type, int sequence) =>
-        AttachmentPrefix + Encode(taskId) + "." + Encode(type) + "." + sequence.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>Prefix of all attachments of one task.</summary>
-    public static string AttachmentsOf(string taskId) => AttachmentPrefix + Encode(taskId) + ".";
+    /// <summary>The key of an attachment's content record, by its content id (not by task, so a rename moves nothing).</summary>
+    public static string Attachment(string contentId) => AttachmentPrefix + Encode(contentId);
 
     /// <summary>
     /// Encodes any string into one key token: letters, digits, '-' and '_' stay; every other UTF-8 byte becomes '=XX'.

@@ -1,3 +1,4 @@
+using TaskGraph.Core.Attachments;
 using TaskGraph.Core.Claims;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
@@ -21,11 +22,13 @@ public sealed class TaskService
     private readonly TaskCreation _creation;
     private readonly TaskTransitions _transitions;
     private readonly TaskRemoval _removal;
+    private readonly AttachmentContents _attachments;
 
-    /// <summary>Composes the task rules over <paramref name="context"/>.</summary>
-    public TaskService(GraphContext context, WorkerService workers, DependencyService dependencies)
+    /// <summary>Composes the task rules over <paramref name="context"/>; inline attachments are stored through <paramref name="attachments"/>.</summary>
+    public TaskService(GraphContext context, WorkerService workers, DependencyService dependencies, AttachmentContents attachments)
     {
         _context = context;
+        _attachments = attachments;
         var ledger = new ClaimLedger(context);
         var releaser = new WorkReleaser(context);
         _creation = new TaskCreation(context, dependencies);
@@ -55,9 +58,35 @@ public sealed class TaskService
     public Task<UpdateTaskResult> ClaimAsync(string workerId, string taskId, bool force, CancellationToken cancellationToken = default) =>
         _transitions.ClaimAsync(workerId, taskId, force, cancellationToken);
 
-    /// <summary>The unified transition: owner guard, state, exits, then assign / claim / release / complete.</summary>
-    public Task<UpdateTaskResult> UpdateAsync(UpdateTaskRequest request, CancellationToken cancellationToken = default) =>
-        _transitions.UpdateAsync(request, cancellationToken);
+    /// <summary>
+    /// The unified transition: owner guard, state, exits, gates, then assign / claim / release / complete. Inline
+    /// attachments are stored first and listed on the task by the same write, so they count for its exit gates; a refused
+    /// update forgets them (nothing of a refused update stays).
+    /// </summary>
+    public async Task<UpdateTaskResult> UpdateAsync(UpdateTaskRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.InlineAttachments.Count == 0)
+        {
+            return await _transitions.UpdateAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        Limits.Id(request.TaskId, "task");
+        var prepared = await _attachments.PrepareAsync(request.TaskId, request.InlineAttachments, request.WorkerId, "attachments", cancellationToken).ConfigureAwait(false);
+        UpdateTaskResult result;
+        try
+        {
+            result = await _transitions.UpdateAsync(request with { Attachments = prepared.Drafts, InlineAttachments = [] }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!StoreFaults.IsOutcomeUnknown(ex))
+        {
+            await _attachments.ForgetAsync(prepared.Drafts).ConfigureAwait(false);
+            throw;
+        }
+
+        await _attachments.DeleteAsync(result.AttachmentsDropped).ConfigureAwait(false);
+        return result with { AttachmentWarnings = prepared.Warnings };
+    }
 
     /// <summary>Soft-deletes (or obliterates) a task, cascading to its <c>contains</c> descendants when asked.</summary>
     public Task<bool> DeleteAsync(

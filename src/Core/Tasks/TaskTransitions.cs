@@ -78,7 +78,13 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
                 + "dependents may not be auto-advanced and your marks on this task may remain (unmark them once the store answers).";
         }
 
-        return new UpdateTaskResult(decided.After, decided.Before, unblocked, advanced, decided.PhaseWarning, tagWarnings) { AftermathWarning = aftermathWarning };
+        return new UpdateTaskResult(decided.After, decided.Before, unblocked, advanced, decided.PhaseWarning, tagWarnings)
+        {
+            AftermathWarning = aftermathWarning,
+            GateWarnings = decided.Plan?.GateWarnings ?? [],
+            AttachmentsAdded = decided.Plan?.AttachmentsAdded ?? [],
+            AttachmentsDropped = decided.Plan?.AttachmentsDropped ?? [],
+        };
     }
 
     /// <summary>One read, plan, reserve, compare-and-swap. Throws <see cref="ConcurrencyConflictException"/> on a lost race.</summary>
@@ -95,7 +101,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
         if (attempts.DecidedFrom is { } from && task.Change?.RequestId == attempts.RequestId)
         {
             // An earlier attempt's write timed out but did land: it is ours, do not apply it twice.
-            return new Decided(from, task, workflow, graph, attempts.PhaseWarning);
+            return new Decided(from, task, workflow, graph, attempts.PhaseWarning) { Plan = attempts.Plan };
         }
 
         var now = context.NowMs;
@@ -139,7 +145,8 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
         attempts.PhaseWarning = plan.PhaseWarning;
         var revision = await context.Records.PutTaskAsync(next, current.Revision, cancellationToken).ConfigureAwait(false);
         await context.SeenAsync(RecordKeys.Task(next.Id), revision, cancellationToken).ConfigureAwait(false);
-        return new Decided(task, next, workflow, graph, plan.PhaseWarning);
+        attempts.Plan = plan;
+        return new Decided(task, next, workflow, graph, plan.PhaseWarning) { Plan = plan };
     }
 
     /// <summary>
@@ -235,5 +242,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
         public TaskRecord? DecidedFrom { get; set; }
 
         public string? PhaseWarning { get; set; }
+
+        public TransitionPlan? Plan { get; set; }
     }
 }

@@ -26,6 +26,15 @@ public sealed record TransitionPlan
     /// <summary>The unknown-phase warning, if any.</summary>
     public string? PhaseWarning { get; init; }
 
+    /// <summary>Warnings of exit gates passed with force or optional (allow).</summary>
+    public IReadOnlyList<string> GateWarnings { get; init; } = [];
+
+    /// <summary>The inline attachments as listed on the next record.</summary>
+    public IReadOnlyList<AttachmentMeta> AttachmentsAdded { get; init; } = [];
+
+    /// <summary>Attachments an inline replace dropped (their content goes once the write lands).</summary>
+    public IReadOnlyList<AttachmentMeta> AttachmentsDropped { get; init; } = [];
+
     /// <summary>A plan that asks for facts first.</summary>
     public static TransitionPlan Asking(TransitionNeeds needs) => new() { Needs = needs };
 }

@@ -1,3 +1,4 @@
+using TaskGraph.Core.Attachments;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Workflows;
@@ -37,6 +38,11 @@ public static class TransitionPlanner
         var phaseWarning = TransitionGuards.Phase(request.Phase, workflow);
         var now = input.NowMs;
         var next = Edited(task, request, now);
+        var (attachments, added, dropped) = request.Attachments.Count == 0
+            ? (next.Attachments, [], [])
+            : AttachmentList.Add(next.Attachments, request.Attachments, now);
+        next = next with { Attachments = attachments };
+        var gateWarnings = GateCheck.Exit(workflow, task, next with { Status = status }, request.Force);
         var owner = task.Owner;
         var kind = status != task.Status ? ChangeKinds.Status : next.Phase != task.Phase ? ChangeKinds.Phase : ChangeKinds.Update;
         TransitionReservation? reservation = null;
@@ -125,7 +131,16 @@ public static class TransitionPlanner
                 RequestId = input.RequestId,
             },
         };
-        return new TransitionPlan { Next = next, Kind = kind, Reservation = reservation, PhaseWarning = phaseWarning };
+        return new TransitionPlan
+        {
+            Next = next,
+            Kind = kind,
+            Reservation = reservation,
+            PhaseWarning = phaseWarning,
+            GateWarnings = gateWarnings,
+            AttachmentsAdded = added,
+            AttachmentsDropped = dropped,
+        };
     }
 
     /// <summary>The field edits of the request applied to the task (status and owner come after the guards).</summary>

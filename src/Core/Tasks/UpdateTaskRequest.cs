@@ -1,3 +1,5 @@
+using TaskGraph.Core.Attachments;
+
 namespace TaskGraph.Core.Tasks;
 
 /// <summary>Arguments of update (claim has its own entry point, <see cref="TaskService.ClaimAsync"/>).</summary>
@@ -44,6 +46,12 @@ public sealed record UpdateTaskRequest
 
     /// <summary>Why (recorded in history).</summary>
     public string? Reason { get; init; }
+
+    /// <summary>Attachments to add with this update (stored first; they count for the exit gates of this very update).</summary>
+    public IReadOnlyList<AttachmentInput> InlineAttachments { get; init; } = [];
+
+    /// <summary>The inline attachments with their content stored (set by the task rules, not by callers).</summary>
+    public IReadOnlyList<AttachmentDraft> Attachments { get; init; } = [];
 
     /// <summary>Bypass the owner guard, an existing claim and unsatisfied dependencies (not tags, legality, limits or children).</summary>
     public bool Force { get; init; }

@@ -16,4 +16,16 @@ public sealed record UpdateTaskResult(
     /// cut short by a store outage; the sweeper and the next calls finish what it left.
     /// </summary>
     public string? AftermathWarning { get; init; }
+
+    /// <summary>Warnings of exit gates passed with force, or optional ones not satisfied.</summary>
+    public IReadOnlyList<string> GateWarnings { get; init; } = [];
+
+    /// <summary>The inline attachments added.</summary>
+    public IReadOnlyList<AttachmentMeta> AttachmentsAdded { get; init; } = [];
+
+    /// <summary>Attachments an inline replace dropped.</summary>
+    public IReadOnlyList<AttachmentMeta> AttachmentsDropped { get; init; } = [];
+
+    /// <summary>Type-policy warnings of the inline attachments.</summary>
+    public IReadOnlyList<string> AttachmentWarnings { get; init; } = [];
 }

@@ -83,6 +83,18 @@ public sealed class WorkerService(GraphContext context)
         return new DisconnectResult(released.Count, marks.Count, target);
     }
 
+    /// <summary>The workflow a worker follows (the default workflow for null or an unknown worker).</summary>
+    public async Task<WorkflowDefinition> WorkflowOfAsync(string? workerId, CancellationToken cancellationToken = default)
+    {
+        if (workerId is null)
+        {
+            return context.Config.DefaultWorkflow;
+        }
+
+        var worker = await context.Records.GetWorkerAsync(Limits.Id(workerId, "worker_id"), cancellationToken).ConfigureAwait(false);
+        return context.Config.WorkflowFor(worker?.Value.Workflow);
+    }
+
     /// <summary>Reads a worker that must exist and hold a live lease.</summary>
     public async Task<Versioned<WorkerRecord>> RequireLiveAsync(string workerId, string field, CancellationToken cancellationToken = default)
     {

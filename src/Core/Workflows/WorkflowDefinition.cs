@@ -18,6 +18,9 @@ public sealed record WorkflowDefinition
     /// <summary>Known phases (an unknown phase is handled per <see cref="WorkflowSettings.UnknownPhase"/>).</summary>
     public IReadOnlyList<string> Phases { get; init; } = DefaultPhases;
 
+    /// <summary>Exit gates by key (<c>status:&lt;state&gt;</c> or <c>phase:&lt;phase&gt;</c>), see <see cref="GateCheck"/>.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<GateDefinition>> Gates { get; init; } = new Dictionary<string, IReadOnlyList<GateDefinition>>(StringComparer.Ordinal);
+
     /// <summary>The phases task-graph-mcp knows by default.</summary>
     public static IReadOnlyList<string> DefaultPhases { get; } =
     [

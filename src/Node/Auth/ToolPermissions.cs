@@ -38,6 +38,10 @@ public static class ToolPermissions
         ["cleanup_stale"] = Permission.ManageAgents,
         ["get_metrics"] = Permission.Read,
         ["log_metrics"] = Permission.Connect,
+        ["attachments"] = Permission.Read,
+        ["check_gates"] = Permission.Read,
+        ["attach"] = Permission.Connect,
+        ["detach"] = Permission.Update,
     };
 
     /// <summary>The permission the tool itself needs; tools not in the table need <see cref="Permission.All"/> (admin).</summary>

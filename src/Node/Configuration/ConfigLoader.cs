@@ -181,7 +181,7 @@ public static class ConfigLoader
 
     // What a workflow or overlay file may hold that has an effect today; everything else in it is accepted and warned about.
     private static readonly string[] PromptSections = ["states", "phases"];
-    private static readonly string[] WorkflowSections = ["name", "description", "settings", "states", "phases"];
+    private static readonly string[] WorkflowSections = ["name", "description", "settings", "states", "phases", "gates"];
     private static readonly string[] OverlaySections = ["name", "description"];
 
     private static Dictionary<string, object?> ReadConfigFile(string path, List<string> warnings)

@@ -27,7 +27,7 @@ public static class ConfigMapper
         reader.Choice(ui, "mode", "server.ui.mode", "none", "web");
         reader.WholeNumber(ui, "port", "server.ui.port");
         reader.Map(tree, "paths", "paths");
-        reader.Map(tree, "attachments", "attachments");
+        var attachments = reader.Map(tree, "attachments", "attachments");
 
         var serverSettings = new ServerSettings
         {
@@ -67,9 +67,38 @@ public static class ConfigMapper
                 AgentIdCase = reader.Choice(ids, "agent_id_case", "ids.agent_id_case", IdCases) ?? defaults.Ids.AgentIdCase,
             },
             Tags = MapTags(tree, reader, defaults.Tags),
+            Attachments = MapAttachments(attachments, reader, defaults.Attachments),
         };
 
         return (config, store == "nats" ? natsUrl : null, reader.Bool(feedback, "enabled", "feedback.enabled") ?? false);
+    }
+
+    /// <summary>attachments.unknown_key and attachments.definitions (each type's mime and mode), over the built-in types.</summary>
+    private static AttachmentSettings MapAttachments(Dictionary<string, object?>? attachments, ConfigReader reader, AttachmentSettings defaults)
+    {
+        var definitions = new Dictionary<string, AttachmentTypeDefinition>(defaults.Definitions, StringComparer.Ordinal);
+        if (reader.Map(attachments, "definitions", "attachments.definitions") is { } tree)
+        {
+            foreach (var type in tree.Keys)
+            {
+                var path = $"attachments.definitions.{type}";
+                var node = reader.Map(tree, type, path);
+                var known = definitions.GetValueOrDefault(type);
+                var mime = reader.Text(node, "mime", $"{path}.mime") ?? known?.Mime ?? "text/plain";
+                if (!Core.Attachments.AttachmentContents.IsMime(mime))
+                {
+                    reader.Problem($"{path}.mime", $"'{mime}' is not a MIME type (type/subtype)");
+                }
+
+                definitions[type] = new AttachmentTypeDefinition(mime, reader.Choice(node, "mode", $"{path}.mode", "append", "replace") ?? known?.Mode ?? "append");
+            }
+        }
+
+        return new AttachmentSettings
+        {
+            UnknownKey = reader.Choice(attachments, "unknown_key", "attachments.unknown_key", "allow", "warn", "reject") ?? defaults.UnknownKey,
+            Definitions = definitions,
+        };
     }
 
     private static Dictionary<string, DependencyTypeDefinition> MapDependencies(

@@ -26,8 +26,6 @@ public static class ConfigSchema
         ["paths.style"] = "relative",
         ["paths.map_windows_drives"] = "false",
         ["paths.mappings"] = null,
-        ["attachments.unknown_key"] = "warn",
-        ["attachments.definitions"] = null,
         ["feedback.enabled"] = "false",
         ["states"] = null,
         ["phases"] = null,

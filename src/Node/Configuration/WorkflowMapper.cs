@@ -4,11 +4,69 @@ namespace TaskGraph.Node.Configuration;
 
 /// <summary>
 /// Maps a workflow file's tree over a base workflow with deep-merge semantics: states and settings merge key by key
-/// (base states survive), lists replace, phases given as a map add to the base phases. Other top-level keys (gates,
+/// (base states survive), lists replace, phases given as a map add to the base phases. Gates are read too (<c>status:</c> and <c>phase:</c> keys). Other top-level keys (
 /// roles, combos, role_prompts, ...) are not read here; they stay in the raw tree.
 /// </summary>
 public static class WorkflowMapper
 {
+    /// <summary>
+    /// <c>gates: {"status:&lt;s&gt;" | "phase:&lt;p&gt;": [{type, enforcement: allow|warn|reject (default warn), description}]}</c>
+    /// over the base workflow's gates (a key given replaces the base's list for that key).
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<GateDefinition>> Gates(
+        IReadOnlyDictionary<string, IReadOnlyList<GateDefinition>> baseline, Dictionary<string, object?> tree, ConfigReader reader)
+    {
+        var gates = new Dictionary<string, IReadOnlyList<GateDefinition>>(baseline, StringComparer.Ordinal);
+        if (reader.Map(tree, "gates", "gates") is not { } gateTree)
+        {
+            return gates;
+        }
+
+        foreach (var (key, node) in gateTree)
+        {
+            var path = $"gates.{key}";
+            if (!key.StartsWith("status:", StringComparison.Ordinal) && !key.StartsWith("phase:", StringComparison.Ordinal))
+            {
+                reader.Problem(path, "a gate key is status:<state> or phase:<phase>");
+                continue;
+            }
+
+            if (node is not List<object?> items)
+            {
+                reader.Problem(path, "expected a list of gates ({type, enforcement, description})");
+                continue;
+            }
+
+            var list = new List<GateDefinition>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                var itemPath = $"{path}[{i}]";
+                if (items[i] is not Dictionary<string, object?> item)
+                {
+                    reader.Problem(itemPath, "expected {type, enforcement, description}");
+                    continue;
+                }
+
+                if (reader.Text(item, "type", $"{itemPath}.type") is not { Length: > 0 } type)
+                {
+                    reader.Problem($"{itemPath}.type", "a gate needs the attachment type that satisfies it");
+                    continue;
+                }
+
+                list.Add(new GateDefinition
+                {
+                    Type = type,
+                    Enforcement = reader.Choice(item, "enforcement", $"{itemPath}.enforcement", "allow", "warn", "reject") ?? "warn",
+                    Description = reader.Text(item, "description", $"{itemPath}.description"),
+                });
+            }
+
+            gates[key] = list;
+        }
+
+        return gates;
+    }
+
     /// <summary>Applies <paramref name="tree"/> over <paramref name="baseline"/>; type problems go to <paramref name="reader"/>.</summary>
     public static WorkflowDefinition Apply(WorkflowDefinition baseline, string name, Dictionary<string, object?> tree, ConfigReader reader)
     {
@@ -75,6 +133,7 @@ public static class WorkflowMapper
             Settings = mergedSettings,
             States = states,
             Phases = phases,
+            Gates = Gates(baseline.Gates, tree, reader),
         };
     }
 }

@@ -21,4 +21,7 @@ public enum ArgShape
 
     /// <summary>An array of non-negative integers.</summary>
     IntegerArray,
+
+    /// <summary>An array of JSON objects.</summary>
+    ObjectArray,
 }

@@ -117,6 +117,46 @@ public static class Args
             : throw TaskGraphException.Invalid(field, $"{field} must hold integers zero or above, got {item.GetRawText()}"))];
     }
 
+    /// <summary>Inline attachments <c>[{type, content, name?, mime?, mode?}]</c>; empty when absent.</summary>
+    public static IReadOnlyList<Core.Attachments.AttachmentInput> Attachments(JsonElement? value, string field)
+    {
+        if (value is null or { ValueKind: JsonValueKind.Null })
+        {
+            return [];
+        }
+
+        if (value is not { ValueKind: JsonValueKind.Array } array)
+        {
+            throw TaskGraphException.Invalid(field, $"{field} must be an array of {{type, content}} objects");
+        }
+
+        return [.. array.EnumerateArray().Select((item, i) =>
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw TaskGraphException.Invalid(field, $"{field}[{i}] must be an object {{type, content, name?, mime?, mode?}}");
+            }
+
+            string? Text(string name) => item.TryGetProperty(name, out var v)
+                ? v.ValueKind switch
+                {
+                    JsonValueKind.String => v.GetString(),
+                    JsonValueKind.Null => null,
+                    _ => throw TaskGraphException.Invalid(field, $"{field}[{i}].{name} must be a string"),
+                }
+                : null;
+
+            return new Core.Attachments.AttachmentInput
+            {
+                Type = Text("type") ?? throw new TaskGraphException(ErrorCodes.MissingRequiredField, $"{field}[{i}].type is required") { Field = field },
+                Content = Text("content") ?? throw new TaskGraphException(ErrorCodes.MissingRequiredField, $"{field}[{i}].content is required") { Field = field },
+                Name = Text("name"),
+                Mime = Text("mime"),
+                Mode = Text("mode"),
+            };
+        })];
+    }
+
     /// <summary>A log position given back by an earlier answer (a non-negative integer), or null when absent.</summary>
     public static ulong? Cursor(JsonElement? value, string field) => value switch
     {

@@ -47,6 +47,10 @@ public static class ToolSchemas
         ["mark_updates"] = ["agent"],
         ["log_metrics"] = ["agent", "task"],
         ["get_metrics"] = ["task"],
+        ["attach"] = ["task", "type"],
+        ["attachments"] = ["task"],
+        ["detach"] = ["agent", "task", "type"],
+        ["check_gates"] = ["task"],
     };
 
     /// <summary>Free-text parameters: tab, newline and carriage return are allowed in them; every other string refuses control characters.</summary>
@@ -66,7 +70,6 @@ public static class ToolSchemas
     /// <summary>Why a tool refuses an argument it does not support yet (null when it does not refuse it).</summary>
     public static string? Refusal(string tool, string argument) => (tool, argument) switch
     {
-        ("update", "attachments") => "attachments are not supported yet: update refuses them rather than dropping them",
         _ => null,
     };
 
@@ -183,6 +186,10 @@ public static class ToolSchemas
                     break;
                 case ArgShape.Number:
                     o["type"] = "number";
+                    break;
+                case ArgShape.ObjectArray:
+                    o["type"] = "array";
+                    o["items"] = new JsonObject { ["type"] = "object" };
                     break;
                 case ArgShape.IntegerArray:
                     o["type"] = "array";

@@ -146,6 +146,7 @@ internal sealed class TaskTools(ServedGraphs served)
         }
 
         var o = TaskJson.Task(record);
+        AttachmentJson.AddTo(o, record);
         if (blockedBy.Count > 0)
         {
             o["blocked_by"] = TaskJson.Strings(blockedBy);
@@ -258,6 +259,7 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("Why (in history).")] string? reason = null,
         [Description("Override another owner and unfinished dependencies (not tags, transitions or the claim limit).")][DefaultValue(false)] bool? force = null,
         [Description("Alias of worker_id.")] string? agent = null,
+        [Description("Attach with this update (they count for its gates): [{type, content, name?, mime?, mode?}].")][ArgShape(ArgShape.ObjectArray)] JsonElement? attachments = null,
         CancellationToken cancellationToken = default)
     {
         var result = await _graph.Tasks.UpdateAsync(
@@ -278,9 +280,25 @@ internal sealed class TaskTools(ServedGraphs served)
                 TimeEstimateMs = time_estimate_ms,
                 Reason = reason,
                 Force = force ?? false,
+                InlineAttachments = Args.Attachments(attachments, "attachments"),
             },
             cancellationToken);
         var o = TaskJson.Task(result.Task);
+        if (result.AttachmentsAdded.Count > 0)
+        {
+            o["attachments_added"] = new JsonArray([.. result.AttachmentsAdded.Select(a => (JsonNode)AttachmentJson.Added(a))]);
+        }
+
+        if (result.AttachmentWarnings.Count > 0)
+        {
+            o["attachment_warnings"] = TaskJson.Strings(result.AttachmentWarnings);
+        }
+
+        if (result.GateWarnings.Count > 0)
+        {
+            o["gate_warnings"] = TaskJson.Strings(result.GateWarnings);
+        }
+
         if (result.Unblocked.Count > 0)
         {
             o["unblocked"] = TaskJson.Strings(result.Unblocked);
@@ -423,7 +441,7 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("The search query.")] string? query = null,
         [Description("Most results (1..100, default 20).")][Range(1, 100)] int? limit = null,
         [Description("Results to skip (for paging).")][Range(0, int.MaxValue)][DefaultValue(0)] int? offset = null,
-        [Description("Also search attachments.")] bool? include_attachments = null,
+        [Description("Accepted; attachment text is not searched yet.")] bool? include_attachments = null,
         [Description("Only these statuses.")][ArgShape(ArgShape.StringOrArray)] JsonElement? status_filter = null)
     {
         var q = Args.RequiredString(query, "query", 1000);

@@ -8,7 +8,7 @@ namespace TaskGraph.Tests.Node.EndToEnd;
 /// <summary>
 /// Issue 10 item 6 through the executable: compact answers without nulls or defaults, no host paths (connect's paths and
 /// mark names are relative to the project root), whole ids in markdown, instructions that name only existing tools, and
-/// update refusing attachments until they exist.
+/// update with inline attachments.
 /// </summary>
 public sealed class AnswerShapeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
@@ -74,16 +74,18 @@ public sealed class AnswerShapeTests(NodeFixture fixture) : IClassFixture<NodeFi
     }
 
     [Fact]
-    public async Task Update_refuses_attachments_until_they_exist()
+    public async Task Update_with_inline_attachments_lists_them_on_the_task()
     {
         var ct = Timeout();
         await _node.CallAsync("connect", new { worker_id = "as-attach", force = true }, ct);
         await _node.CallAsync("create", new { id = "as-attach-task", title = "Attach" }, ct);
-        var (code, message, field) = await _node.CallExpectErrorAsync(
+        var updated = await _node.CallAsync(
             "update", new { worker_id = "as-attach", task = "as-attach-task", title = "New", attachments = new[] { new { type = "note", content = "x" } } }, ct);
-        Assert.Equal(("INVALID_FIELD_VALUE", "attachments"), (code, field));
-        Assert.Contains("not supported yet", message, StringComparison.Ordinal);
-        Assert.Equal("Attach", String(await _node.CallAsync("get", new { task = "as-attach-task" }, ct), "title"));
+        var added = Assert.Single(updated.GetProperty("attachments_added").EnumerateArray());
+        Assert.Equal(("note", 0, "text/plain"), (String(added, "type"), added.GetProperty("sequence").GetInt32(), String(added, "mime_type")));
+        var got = await _node.CallAsync("get", new { task = "as-attach-task" }, ct);
+        Assert.Equal("New", String(got, "title"));
+        Assert.Equal(1, got.GetProperty("attachment_counts").GetProperty("text/plain").GetInt32());
     }
 
     [Fact]

@@ -36,7 +36,8 @@ public sealed class ArgumentEdgeTests : IAsyncLifetime
         { "connect", """{"worker_id":"bad\u0001id"}""", "worker_id" },
         { "get", """{"task":"edge-task\u001b"}""", "task" },
         { "create", """{"title":"t","description":"nul \u0000 inside"}""", "description" },
-        { "update", """{"worker_id":"edge-worker","task":"edge-task","attachments":[{"type":"note","content":"x"}]}""", "attachments" },
+        { "update", """{"worker_id":"edge-worker","task":"edge-task","attachments":[{"type":5,"content":"x"}]}""", "attachments" },
+        { "update", """{"worker_id":"edge-worker","task":"edge-task","attachments":"note"}""", "attachments" },
     };
 
     public async ValueTask InitializeAsync()

@@ -157,7 +157,7 @@ public sealed class IdGenerationTests
     {
         var context = new GraphContext(new GraphRecords(h.Store), h.Config, h.Time, new Immediate(), new PetnameGenerator(new Random(seed)));
         var workers = new WorkerService(context);
-        return new TaskService(context, workers, new DependencyService(context));
+        return new TaskService(context, workers, new DependencyService(context), new TaskGraph.Core.Attachments.AttachmentContents(context, Path.GetTempPath()));
     }
 
     private sealed class Immediate : IReadYourWrites

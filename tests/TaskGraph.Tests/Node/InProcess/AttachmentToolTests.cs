@@ -1,0 +1,131 @@
+using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
+
+namespace TaskGraph.Tests.Node.InProcess;
+
+/// <summary>
+/// attach, attachments and detach through the real tools: per-type sequences from 0, append and replace (with the
+/// replaced content gone), type and MIME defaults and the unknown-type policy, MIME validation, content or file, several
+/// tasks at once, detach, refusals that leave nothing behind, and concurrent attaches that all land with distinct
+/// sequences. Runs on SQLite (fast lane) and on a single nats-server.
+/// </summary>
+public abstract class AttachmentToolTests : InProcessToolTests
+{
+    [Fact]
+    public async Task Attach_appends_per_type_from_sequence_zero_and_lists_with_filters_and_content()
+    {
+        await CallAsync("create", new { id = "at-a", title = "evidence" });
+        var first = await CallAsync("attach", new { task = "at-a", type = "note", content = "first note", name = "n1", agent = "alice" });
+        Assert.Equal(("at-a", "note", 0), (String(first, "task_id"), String(first, "type"), first.GetProperty("sequence").GetInt32()));
+        Assert.Equal(1, (await CallAsync("attach", new { task = "at-a", type = "note", content = "second note" })).GetProperty("sequence").GetInt32());
+        Assert.Equal(0, (await CallAsync("attach", new { task = "at-a", type = "commit", content = "abc123" })).GetProperty("sequence").GetInt32());
+        await CallAsync("attach", new { task = "at-a", type = "result", content = """{"ok":true}""" });
+
+        var all = (await CallAsync("attachments", new { task = "at-a" })).GetProperty("attachments").EnumerateArray().ToList();
+        Assert.Equal(["commit:0", "note:0", "note:1", "result:0"], all.Select(a => $"{String(a, "type")}:{a.GetProperty("sequence").GetInt32()}"));
+        Assert.Equal("text/git.hash", String(all[0], "mime_type"));
+        Assert.Equal("application/json", String(all[3], "mime_type"));
+        Assert.All(all, a => Assert.False(a.TryGetProperty("content", out _)));
+
+        var notes = (await CallAsync("attachments", new { task = "at-a", type = "n?t*", content = true })).GetProperty("attachments").EnumerateArray().ToList();
+        Assert.Equal(["first note", "second note"], notes.Select(n => String(n, "content")));
+        Assert.Equal("n1", String(notes[0], "name"));
+        Assert.Equal(3, (await CallAsync("attachments", new { task = "at-a", mime = "text/" })).GetProperty("attachments").GetArrayLength());
+
+        var task = await CallAsync("get", new { task = "at-a" });
+        Assert.Equal(4, task.GetProperty("attachments").GetArrayLength());
+        Assert.Equal(2, task.GetProperty("attachment_counts").GetProperty("text/plain").GetInt32());
+    }
+
+    [Fact]
+    public async Task Replace_keeps_one_attachment_of_the_type_at_sequence_zero_and_drops_the_old_content()
+    {
+        await CallAsync("create", new { id = "at-b", title = "plan" });
+        await CallAsync("attach", new { task = "at-b", type = "plan", content = "v1" });
+        await CallAsync("attach", new { task = "at-b", type = "note", content = "kept" });
+        var replaced = await CallAsync("attach", new { task = "at-b", type = "plan", content = "v2" });
+        Assert.Equal(0, replaced.GetProperty("sequence").GetInt32());
+        var plans = (await CallAsync("attachments", new { task = "at-b", type = "plan", content = true })).GetProperty("attachments").EnumerateArray().ToList();
+        Assert.Equal(["v2"], plans.Select(p => String(p, "content")));
+
+        // An explicit mode beats the type's default.
+        await CallAsync("attach", new { task = "at-b", type = "plan", content = "v3", mode = "append" });
+        Assert.Equal(2, (await CallAsync("attachments", new { task = "at-b", type = "plan" })).GetProperty("attachments").GetArrayLength());
+        Assert.Equal(3, (await CallAsync("attachments", new { task = "at-b" })).GetProperty("attachments").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task An_unknown_type_is_attached_with_a_warning_and_several_tasks_take_one_attach()
+    {
+        await CallAsync("create", new { id = "at-c", title = "one" });
+        await CallAsync("create", new { id = "at-d", title = "two" });
+        var both = await CallAsync("attach", new { task = new[] { "at-c", "at-d" }, type = "screenshot-notes", content = "see" });
+        var items = both.GetProperty("attachments").EnumerateArray().ToList();
+        Assert.Equal(["at-c", "at-d"], items.Select(i => String(i, "task_id")));
+        Assert.All(items, i => Assert.Contains("Unknown attachment type", String(i, "warning"), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("""{"task":"at-e","type":"note","content":"x","mime":"text"}""", "INVALID_FIELD_VALUE", "mime")]
+    [InlineData("""{"task":"at-e","type":"note","content":"x","mime":"text/pla in"}""", "INVALID_FIELD_VALUE", "mime")]
+    [InlineData("""{"task":"at-e","type":"note","content":"x","mode":"merge"}""", "INVALID_FIELD_VALUE", "mode")]
+    [InlineData("""{"task":"at-e","type":"note"}""", "MISSING_REQUIRED_FIELD", "content")]
+    [InlineData("""{"task":"at-e","type":"note","file":"no/such/file.txt"}""", "FILE_NOT_FOUND", "file")]
+    [InlineData("""{"task":"at-e","type":"note","content":"x","store_as_file":true}""", "INVALID_FIELD_VALUE", "store_as_file")]
+    [InlineData("""{"task":"at-missing","type":"note","content":"x"}""", "TASK_NOT_FOUND", "task")]
+    [InlineData("""{"task":"at-e","content":"x"}""", "MISSING_REQUIRED_FIELD", "type")]
+    public async Task Bad_attachments_are_refused_and_leave_the_task_unchanged(string args, string code, string field)
+    {
+        await CallAsync("create", new { id = "at-e", title = "guarded" });
+        var before = (await CallAsync("get", new { task = "at-e" })).GetRawText();
+        var envelope = await RefusedAsync("attach", args, code);
+        Assert.Equal(field, String(envelope, "field"));
+        Assert.Equal(before, (await CallAsync("get", new { task = "at-e" })).GetRawText());
+    }
+
+    [Fact]
+    public async Task Content_over_the_size_limit_is_refused()
+    {
+        await CallAsync("create", new { id = "at-f", title = "big" });
+        var envelope = await RefusedAsync("attach", new { task = "at-f", type = "log", content = new string('x', (256 * 1024) + 1) }, "INVALID_FIELD_VALUE");
+        Assert.Equal("content", String(envelope, "field"));
+        Assert.Equal(0, (await CallAsync("attachments", new { task = "at-f" })).GetProperty("attachments").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Detach_removes_every_attachment_of_the_type_and_keeps_the_others()
+    {
+        await CallAsync("create", new { id = "at-g", title = "cleanup" });
+        await CallAsync("attach", new { task = "at-g", type = "log", content = "one" });
+        await CallAsync("attach", new { task = "at-g", type = "log", content = "two" });
+        await CallAsync("attach", new { task = "at-g", type = "note", content = "stays" });
+        var detached = await CallAsync("detach", new { agent = "alice", task = "at-g", type = "log" });
+        Assert.Equal(2, detached.GetProperty("deleted_count").GetInt32());
+        var left = (await CallAsync("attachments", new { task = "at-g", content = true })).GetProperty("attachments").EnumerateArray().ToList();
+        Assert.Equal(["stays"], left.Select(a => String(a, "content")));
+        Assert.Equal(0, (await CallAsync("detach", new { agent = "alice", task = "at-g", type = "log" })).GetProperty("deleted_count").GetInt32());
+
+        // A new log starts at sequence 0 again.
+        Assert.Equal(0, (await CallAsync("attach", new { task = "at-g", type = "log", content = "three" })).GetProperty("sequence").GetInt32());
+    }
+
+    [Fact]
+    public async Task Sixteen_concurrent_attaches_all_land_with_distinct_sequences()
+    {
+        await CallAsync("create", new { id = "at-h", title = "contended" });
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => CallAsync("attach", new { task = "at-h", type = "output", content = $"from {i}", agent = $"w{i}" }))));
+        var all = (await CallAsync("attachments", new { task = "at-h", content = true })).GetProperty("attachments").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(0, 16), all.Select(a => a.GetProperty("sequence").GetInt32()).Order());
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => $"from {i}").Order(StringComparer.Ordinal), all.Select(a => String(a, "content")!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_renamed_task_keeps_its_attachments()
+    {
+        await CallAsync("connect", new { worker_id = "at-renamer" });
+        await CallAsync("create", new { id = "at-i", title = "moving" });
+        await CallAsync("attach", new { task = "at-i", type = "note", content = "travels along" });
+        await CallAsync("rename", new { worker_id = "at-renamer", task = "at-i", new_id = "at-i2" });
+        var moved = (await CallAsync("attachments", new { task = "at-i2", content = true })).GetProperty("attachments").EnumerateArray().ToList();
+        Assert.Equal(["travels along"], moved.Select(a => String(a, "content")));
+    }
+}

@@ -339,6 +339,18 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(["solo", "swarm"], loaded.Config.Workflows.Keys.Order());
         Assert.Equal("swarm", loaded.Config.DefaultWorkflow.Name);
         Assert.Equal("working", loaded.Config.Workflows["solo"].ClaimState);
+        Assert.Equal(["gate/tests", "gate/commit"], loaded.Config.Workflows["solo"].Gates["status:working"].Select(g => g.Type));
+        Assert.Equal(["allow", "warn"], loaded.Config.Workflows["swarm"].Gates["status:working"].Select(g => g.Enforcement));
+        Assert.DoesNotContain(loaded.Warnings, w => w.Contains("not implemented", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_gate_with_a_bad_key_or_enforcement_is_a_config_error_naming_it()
+    {
+        WriteProject("workflow-bad.yaml", "name: bad\ngates:\n  working:\n    - type: x\n  status:done:\n    - type: y\n      enforcement: maybe\n");
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Options()));
+        Assert.Contains("gates.working", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("gates.status:done[0].enforcement", ex.Message, StringComparison.Ordinal);
     }
 
     private ConfigLoadOptions Options(string? project = null, string? user = null, Dictionary<string, string>? env = null, ConfigOverrides? cli = null)

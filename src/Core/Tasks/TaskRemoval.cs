@@ -1,3 +1,4 @@
+using TaskGraph.Core.Attachments;
 using TaskGraph.Core.Claims;
 using TaskGraph.Core.Dependencies;
 using TaskGraph.Core.Errors;
@@ -14,7 +15,7 @@ namespace TaskGraph.Core.Tasks;
 /// respecting live claims unless forced; rename, which copies the task under its new id, fences the old one and rewrites
 /// every reference (edges, marks, the owner's reservation).
 /// </summary>
-public sealed class TaskRemoval(GraphContext context, WorkerService workers, DependencyService dependencies, ClaimLedger ledger, WorkReleaser releaser)
+public sealed class TaskRemoval(GraphContext context, WorkerService workers, DependencyService dependencies, ClaimLedger ledger, WorkReleaser releaser, AttachmentContents attachments)
 {
     /// <summary>Soft-deletes (or obliterates) a task, cascading to its <c>contains</c> descendants when asked.</summary>
     public async Task<bool> DeleteAsync(
@@ -83,6 +84,8 @@ public sealed class TaskRemoval(GraphContext context, WorkerService workers, Dep
                         await ledger.UnreserveAsync(o, id, cancellationToken).ConfigureAwait(false);
                     }
 
+                    // An obliterated task takes its attachments' content along (best effort: leftovers are unreachable).
+                    await attachments.DeleteAsync(t.Value.Value.Attachments ?? []).ConfigureAwait(false);
                     return revision;
                 }, cancellationToken).ConfigureAwait(false);
             }

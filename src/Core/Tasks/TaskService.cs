@@ -33,7 +33,7 @@ public sealed class TaskService
         var releaser = new WorkReleaser(context);
         _creation = new TaskCreation(context, dependencies);
         _transitions = new TaskTransitions(context, workers, ledger, new TransitionAftermath(context, ledger, releaser));
-        _removal = new TaskRemoval(context, workers, dependencies, ledger, releaser);
+        _removal = new TaskRemoval(context, workers, dependencies, ledger, releaser, attachments);
     }
 
     /// <summary>Creates a task (and its <c>contains</c> edge when a parent is given).</summary>

@@ -56,7 +56,7 @@ public static class ToolSchemas
     /// <summary>Free-text parameters: tab, newline and carriage return are allowed in them; every other string refuses control characters.</summary>
     public static IReadOnlySet<string> FreeText { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "title", "description", "reason", "thought", "query",
+        "title", "description", "reason", "thought", "query", "content",
     };
 
     /// <summary>The parameter that may stand in for a required <paramref name="name"/> (worker_id and agent), else null.</summary>

@@ -119,6 +119,25 @@ public abstract class AttachmentToolTests : InProcessToolTests
     }
 
     [Fact]
+    public async Task Detached_replaced_and_obliterated_content_leaves_the_store()
+    {
+        await CallAsync("connect", new { worker_id = "at-cleaner" });
+        await CallAsync("create", new { id = "at-j", title = "short-lived" });
+        await CallAsync("attach", new { task = "at-j", type = "plan", content = "v1" });
+        await CallAsync("attach", new { task = "at-j", type = "plan", content = "v2" });
+        await CallAsync("attach", new { task = "at-j", type = "log", content = "l1" });
+        await CallAsync("attach", new { task = "at-j", type = "note", content = "n1" });
+        Assert.Equal(3, await ContentRecordsAsync());
+        await CallAsync("detach", new { agent = "at-cleaner", task = "at-j", type = "log" });
+        Assert.Equal(2, await ContentRecordsAsync());
+        await CallAsync("delete", new { worker_id = "at-cleaner", task = "at-j", obliterate = true });
+        Assert.Equal(0, await ContentRecordsAsync());
+    }
+
+    private async Task<int> ContentRecordsAsync() =>
+        (await Node.Graph.Store.ListAsync(TaskGraph.Core.Storage.RecordKeys.AttachmentPrefix, Ct)).Count;
+
+    [Fact]
     public async Task A_renamed_task_keeps_its_attachments()
     {
         await CallAsync("connect", new { worker_id = "at-renamer" });

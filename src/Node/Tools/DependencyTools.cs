@@ -20,13 +20,12 @@ internal sealed class DependencyTools(ServedGraphs served)
     private readonly GraphRuntime _graph = served.Current.Runtime;
 
     [McpServerTool(Name = "link", Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("Add typed dependencies from every 'from' to every 'to'. blocks/follows: 'to' cannot start until 'from' is done. contains: 'from' is the parent "
-        + "(a task has one parent). Cycles are refused (DEPENDENCY_CYCLE).")]
+    [Description("Add dependencies from every 'from' to every 'to'. blocks/follows: 'to' waits for 'from'. contains: 'from' is the parent (one per task). Cycles are refused.")]
     public async Task<CallToolResult> LinkAsync(
-        [Description("Source task id(s) (string or array): the blocker or the parent.")][ArgShape(ArgShape.StringOrArray)] JsonElement? from = null,
-        [Description("Target task id(s) (string or array): the blocked task or the child.")][ArgShape(ArgShape.StringOrArray)] JsonElement? to = null,
-        [Description("Dependency type (default 'blocks'; see connect's config.dependency_types).")][DefaultValue("blocks")] string? type = null,
-        [Description("Who links (recorded).")] string? agent = null,
+        [Description("Blocker or parent id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? from = null,
+        [Description("Blocked or child id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? to = null,
+        [Description("Dependency type (default blocks).")][DefaultValue("blocks")] string? type = null,
+        [Description("Who (recorded).")] string? agent = null,
         [Description("Alias of agent.")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
@@ -79,15 +78,14 @@ internal sealed class DependencyTools(ServedGraphs served)
     }
 
     [McpServerTool(Name = "relink", Destructive = true, Idempotent = false, OpenWorld = false)]
-    [Description("Move dependencies atomically: remove prev_from->prev_to and add from->to of one type (default 'contains', i.e. re-parent). "
-        + "If any new link is refused nothing changes and success is false.")]
+    [Description("Atomically replace prev_from->prev_to with from->to (default type contains: re-parent). All or nothing.")]
     public async Task<CallToolResult> RelinkAsync(
         [Description("Previous source id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? prev_from = null,
         [Description("Previous target id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? prev_to = null,
         [Description("New source id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? from = null,
         [Description("New target id(s).")][ArgShape(ArgShape.StringOrArray)] JsonElement? to = null,
         [Description("Dependency type (default 'contains').")][DefaultValue("contains")] string? type = null,
-        [Description("Who relinks (recorded).")] string? agent = null,
+        [Description("Who (recorded).")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
         var result = await _graph.Dependencies.RelinkAsync(

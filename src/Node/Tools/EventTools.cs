@@ -22,17 +22,14 @@ internal sealed class EventTools(ServedGraphs served)
     private const int MaxTimeoutMs = 120_000;
 
     [McpServerTool(Name = "wait_for_events", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("Wait for changes to the graph (tasks, marks, dependencies; workers on request) after a cursor, from the "
-        + "store's own log, so a cursor works on any node and after restarts. Returns {events, cursor, timed_out}; pass "
-        + "cursor as since next time. Without since, waits for the next change from now. With worker_id, what it returns "
-        + "counts as seen: other tools' answers carry pending_events while you have unseen events.")]
+    [Description("Wait for changes after a cursor (since), from the store's log: works on any node. Returns {events, cursor, timed_out}. With worker_id, returned events count as seen (pending_events).")]
     public async Task<CallToolResult> WaitForEventsAsync(
-        [Description("The cursor of the previous answer (a log position); absent: from now.")][ArgShape(ArgShape.Integer)] JsonElement? since = null,
-        [Description("Event kinds: task, mark, dependency, worker (string or array; default task, mark, dependency).")][ArgShape(ArgShape.StringOrArray)] JsonElement? kinds = null,
-        [Description("Only events of these task ids (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tasks = null,
-        [Description("Longest wait in ms (0..120000, default 30000).")][Range(0, MaxTimeoutMs)] int? timeout_ms = null,
-        [Description("Most events to return (1..1000, default 100).")][Range(1, 1000)] int? limit = null,
-        [Description("Your worker id: the events up to the answer's cursor count as seen for pending_events (a bound token's worker without it).")] string? worker_id = null,
+        [Description("Previous answer's cursor (absent: from now).")][ArgShape(ArgShape.Integer)] JsonElement? since = null,
+        [Description("Kinds: task, mark, dependency, worker.")][ArgShape(ArgShape.StringOrArray)] JsonElement? kinds = null,
+        [Description("Only these tasks.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tasks = null,
+        [Description("Longest wait, ms.")][Range(0, MaxTimeoutMs)] int? timeout_ms = null,
+        [Description("Most events.")][Range(1, 1000)] int? limit = null,
+        [Description("Your worker id (marks events seen).")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
         // worker_id is read by PendingEventsFilter, which marks the answer's events as seen for that worker.

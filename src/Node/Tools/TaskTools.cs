@@ -26,18 +26,18 @@ internal sealed class TaskTools(ServedGraphs served)
     [McpServerTool(Name = "create", Destructive = false, Idempotent = false, OpenWorld = false)]
     [Description("Create a task. Needs a title or a description (a missing title is taken from the description's first line).")]
     public async Task<CallToolResult> CreateAsync(
-        [Description("Custom task id (1..64 characters); generated like 'happy-turtle' when omitted.")] string? id = null,
-        [Description("Short title (keep it under 80 characters).")] string? title = null,
-        [Description("Longer description (markdown).")] string? description = null,
-        [Description("Parent task id: the new task becomes its child (a 'contains' edge).")] string? parent = null,
-        [Description("Priority 0..10 (default 5; higher is more urgent). Numbers in strings are accepted.")][ArgShape(ArgShape.Integer, Default = 5)] JsonElement? priority = null,
+        [Description("Task id (1..64 chars; generated if omitted).")] string? id = null,
+        [Description("Short title (under 80 chars).")] string? title = null,
+        [Description("Description (markdown).")] string? description = null,
+        [Description("Parent task id.")] string? parent = null,
+        [Description("Priority 0..10 (default 5).")][ArgShape(ArgShape.Integer, Default = 5)] JsonElement? priority = null,
         [Description("Story points.")][Range(0, int.MaxValue)] int? points = null,
-        [Description("Estimated time in milliseconds.")][Range(0, long.MaxValue)] long? time_estimate_ms = null,
-        [Description("Descriptive tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
-        [Description("Phase (for example implement, test, review).")] string? phase = null,
-        [Description("Tags a worker must ALL have to claim this task (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? needed_tags = null,
-        [Description("Tags of which a worker must have at least one to claim this task (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? wanted_tags = null,
-        [Description("Who creates it (recorded in history).")] string? worker_id = null,
+        [Description("Estimate in ms.")][Range(0, long.MaxValue)] long? time_estimate_ms = null,
+        [Description("Tags.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
+        [Description("Phase.")] string? phase = null,
+        [Description("Tags a claimant needs ALL of.")][ArgShape(ArgShape.StringOrArray)] JsonElement? needed_tags = null,
+        [Description("Tags a claimant needs ONE of.")][ArgShape(ArgShape.StringOrArray)] JsonElement? wanted_tags = null,
+        [Description("Who (recorded).")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
         var result = await _graph.Tasks.CreateAsync(
@@ -77,14 +77,13 @@ internal sealed class TaskTools(ServedGraphs served)
     }
 
     [McpServerTool(Name = "create_tree", Destructive = false, Idempotent = false, OpenWorld = false)]
-    [Description("Create a tree of tasks in one call. Each node: {id?, title, description?, priority?, points?, time_estimate_ms?, phase?, tags?, needed_tags?, wanted_tags?, children?[]} "
-        + "or {ref: existing-task-id, children?[]}. Parent-child edges use child_type; consecutive siblings are linked with sibling_type (e.g. 'follows' for a sequence).")]
+    [Description("Create a tree of tasks. Node: {id?, title, description?, priority?, tags?, phase?, children?[]} or {ref: existing-id, children?[]}. Edges: child_type to children, sibling_type between siblings (follows = sequence).")]
     public async Task<CallToolResult> CreateTreeAsync(
-        [Description("The root node (object) with nested children.")][ArgShape(ArgShape.Object)] JsonElement? tree = null,
-        [Description("Existing task the tree's root is attached under.")] string? parent = null,
-        [Description("Dependency type from parent to child (default 'contains').")][DefaultValue("contains")] string? child_type = null,
-        [Description("Dependency type between consecutive siblings (default none; 'follows' makes them sequential).")] string? sibling_type = null,
-        [Description("Who creates it (recorded in history).")] string? worker_id = null,
+        [Description("The root node.")][ArgShape(ArgShape.Object)] JsonElement? tree = null,
+        [Description("Existing parent of the root.")] string? parent = null,
+        [Description("Parent-child type (default contains).")][DefaultValue("contains")] string? child_type = null,
+        [Description("Type between consecutive siblings.")] string? sibling_type = null,
+        [Description("Who (recorded).")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
         if (tree is null || tree.Value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
@@ -364,15 +363,14 @@ internal sealed class TaskTools(ServedGraphs served)
     }
 
     [McpServerTool(Name = "delete", Destructive = true, Idempotent = false, OpenWorld = false)]
-    [Description("Delete a task: soft delete by default (hidden from lists, kept for history); obliterate=true removes it for good. "
-        + "A task with children needs cascade=true; another worker's claimed task needs force=true.")]
+    [Description("Soft-delete a task (kept for history); obliterate=true removes it. Children need cascade, another's claim needs force.")]
     public async Task<CallToolResult> DeleteAsync(
         [Description("Your worker id.")] string? worker_id = null,
         [Description("Task id.")] string? task = null,
         [Description("Also delete all descendants.")][DefaultValue(false)] bool? cascade = null,
         [Description("Why (recorded).")] string? reason = null,
-        [Description("Remove permanently instead of soft-deleting.")][DefaultValue(false)] bool? obliterate = null,
-        [Description("Delete even if another worker owns it.")][DefaultValue(false)] bool? force = null,
+        [Description("Remove for good.")][DefaultValue(false)] bool? obliterate = null,
+        [Description("Even if another worker owns it.")][DefaultValue(false)] bool? force = null,
         [Description("Alias of worker_id.")] string? agent = null,
         CancellationToken cancellationToken = default)
     {
@@ -397,14 +395,13 @@ internal sealed class TaskTools(ServedGraphs served)
     }
 
     [McpServerTool(Name = "scan", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("Look around a task: before/after = predecessors/successors over blocks and follows; above = parent chain; below = descendants. "
-        + "Each is a depth: 0 none, N levels, -1 all.")]
+    [Description("A task's neighbourhood: before/after (predecessors/successors), above (parents), below (descendants); depth 0 none, N, -1 all.")]
     public Task<CallToolResult> ScanAsync(
         [Description("Task id.")] string? task = null,
-        [Description("Predecessor depth (0 none, -1 all).")][Range(-1, int.MaxValue)][DefaultValue(0)] int? before = null,
-        [Description("Successor depth (0 none, -1 all).")][Range(-1, int.MaxValue)][DefaultValue(0)] int? after = null,
-        [Description("Ancestor depth (0 none, -1 all).")][Range(-1, int.MaxValue)][DefaultValue(0)] int? above = null,
-        [Description("Descendant depth (0 none, -1 all).")][Range(-1, int.MaxValue)][DefaultValue(0)] int? below = null,
+        [Description("Depth.")][Range(-1, int.MaxValue)][DefaultValue(0)] int? before = null,
+        [Description("Depth.")][Range(-1, int.MaxValue)][DefaultValue(0)] int? after = null,
+        [Description("Depth.")][Range(-1, int.MaxValue)][DefaultValue(0)] int? above = null,
+        [Description("Depth.")][Range(-1, int.MaxValue)][DefaultValue(0)] int? below = null,
         [Description("json (default) or markdown.")] string? format = null)
     {
         var scan = _graph.TaskQueries.Scan(Args.RequiredString(task, "task", 200), before ?? 0, after ?? 0, above ?? 0, below ?? 0, QueryScope.Everything);

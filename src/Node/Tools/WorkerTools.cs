@@ -136,13 +136,13 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
     }
 
     [McpServerTool(Name = "list_agents", ReadOnly = false, Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("List connected workers with their claim counts and heartbeat age. Evicts stale workers first (their tasks are released).")]
+    [Description("Connected workers with claim counts and heartbeat age; evicts stale ones first.")]
     public async Task<CallToolResult> ListAgentsAsync(
-        [Description("Only workers having ALL these tags (string or array).")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
+        [Description("ALL of these tags.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags = null,
         [Description("Only the worker holding a mark on this file.")] string? file = null,
-        [Description("Only owners of this task (and, with depth, of tasks within that many dependency hops).")] string? task = null,
-        [Description("With task: hops to follow over dependencies, -3..3 (default 0).")][Range(-3, 3)][DefaultValue(0)] int? depth = null,
-        [Description("Evict workers silent for more than this many seconds first (default: the server's stale timeout; 0 disables).")][Range(0, int.MaxValue)] int? stale_timeout = null,
+        [Description("Owners of this task (and, with depth, nearby tasks).")] string? task = null,
+        [Description("Hops, -3..3.")][Range(-3, 3)][DefaultValue(0)] int? depth = null,
+        [Description("Evict workers silent this long first (0: no eviction).")][Range(0, int.MaxValue)] int? stale_timeout = null,
         [Description("json (default) or markdown.")] string? format = null,
         CancellationToken cancellationToken = default)
     {

@@ -38,6 +38,8 @@ public static class ToolPermissions
         ["cleanup_stale"] = Permission.ManageAgents,
         ["get_metrics"] = Permission.Read,
         ["log_metrics"] = Permission.Connect,
+        ["query"] = Permission.Read,
+        ["get_schema"] = Permission.Read,
     };
 
     /// <summary>The permission the tool itself needs; tools not in the table need <see cref="Permission.All"/> (admin).</summary>

@@ -47,12 +47,13 @@ public static class ToolSchemas
         ["mark_updates"] = ["agent"],
         ["log_metrics"] = ["agent", "task"],
         ["get_metrics"] = ["task"],
+        ["query"] = ["sql"],
     };
 
     /// <summary>Free-text parameters: tab, newline and carriage return are allowed in them; every other string refuses control characters.</summary>
     public static IReadOnlySet<string> FreeText { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "title", "description", "reason", "thought", "query",
+        "title", "description", "reason", "thought", "query", "sql",
     };
 
     /// <summary>The parameter that may stand in for a required <paramref name="name"/> (worker_id and agent), else null.</summary>

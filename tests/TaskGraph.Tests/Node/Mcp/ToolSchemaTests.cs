@@ -31,6 +31,8 @@ public sealed class ToolSchemaTests
         { "mark_updates", ["agent"] },
         { "log_metrics", ["agent", "task"] },
         { "get_metrics", ["task"] },
+        { "query", ["sql"] },
+        { "get_schema", [] },
         { "search", ["query"] },
         { "connect", [] },
         { "create", [] },

@@ -45,13 +45,18 @@ public abstract class QueryToolTests : InProcessToolTests
     }
 
     [Fact]
-    public async Task A_filter_on_status_and_a_cte_are_reads()
+    public async Task A_filter_on_status_a_cte_a_query_plan_and_values_are_reads()
     {
         await CreateAsync("q-s1", "q-s2");
         var pending = await CallAsync("query", new { sql = "SELECT id FROM tasks WHERE status = 'pending' ORDER BY id" });
         Assert.Equal(["q-s1", "q-s2"], Column(pending, "id"));
         var cte = await CallAsync("query", new { sql = "WITH p AS (SELECT id FROM tasks WHERE status = 'pending') SELECT count(*) AS n FROM p" });
         Assert.Equal(2, cte.GetProperty("rows")[0].GetProperty("n").GetInt64());
+
+        var plan = await CallAsync("query", new { sql = "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE status = 'pending'" });
+        Assert.Contains("detail", plan.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
+        var values = await CallAsync("query", new { sql = "VALUES (1, 'one'), (2, 'two')" });
+        Assert.Equal(2, values.GetProperty("row_count").GetInt32());
     }
 
     [Fact]
@@ -144,6 +149,7 @@ public abstract class QueryToolTests : InProcessToolTests
     [InlineData("WITH x AS (SELECT 1) DELETE FROM tasks", "DELETE")]
     [InlineData("WITH x AS (SELECT 1) INSERT INTO task_tags SELECT id, 'evil' FROM tasks", "INSERT")]
     [InlineData("WITH x AS (SELECT 1) UPDATE tasks SET status = 'completed'", "UPDATE")]
+    [InlineData("WITH x AS (SELECT 1) DELETE/**/FROM tasks", "DELETE")]
     [InlineData("EXPLAIN DELETE FROM tasks", "DELETE")]
     [InlineData("SELECT 1; DROP TABLE tasks", "Multiple")]
     [InlineData("SELECT 1 /* ; */; DELETE FROM tasks", "Multiple")]

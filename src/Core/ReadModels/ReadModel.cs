@@ -42,6 +42,7 @@ internal sealed partial class ReadModel : IAsyncDisposable
     private readonly TaskSearch _search;
     private readonly HistoryReader _history;
     private readonly MarkReader _marks;
+    private readonly SqlSandbox _sandbox;
 
     // _gate serializes every use of the one connection; _waitGate guards what has been applied and who waits for it.
     private readonly Lock _gate = new();
@@ -83,6 +84,7 @@ internal sealed partial class ReadModel : IAsyncDisposable
         _search = new TaskSearch(db);
         _history = new HistoryReader(db);
         _marks = new MarkReader(db);
+        _sandbox = new SqlSandbox(db);
     }
 
     /// <summary>The position of the newest change applied (and visible to queries).</summary>
@@ -469,6 +471,27 @@ internal sealed partial class ReadModel : IAsyncDisposable
         lock (_gate)
         {
             return _tasks.OwnedBy(workerId);
+        }
+    }
+
+    /// <summary>
+    /// One caller-written, read-only SQL statement (see <see cref="SqlSandbox"/>). It holds the gate while it runs, so the
+    /// model's own changes and other reads wait for it: at most <paramref name="timeLimit"/>.
+    /// </summary>
+    public SqlQueryResult Query(string sql, IReadOnlyList<string> parameters, int limit, TimeSpan timeLimit, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            return _sandbox.Run(sql, parameters, limit, timeLimit, ct);
+        }
+    }
+
+    /// <summary>The model's tables and views, their columns, indexes and foreign keys.</summary>
+    public SchemaDescription DescribeSchema()
+    {
+        lock (_gate)
+        {
+            return SchemaReader.Describe(_db);
         }
     }
 

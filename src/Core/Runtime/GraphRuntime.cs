@@ -40,6 +40,7 @@ public sealed class GraphRuntime : IAsyncDisposable
         MarkQueries = new MarkQueries(reads, baseDirectory);
         WorkerQueries = new WorkerQueries(Context, Workers, reads, MarkQueries);
         HistoryQueries = new HistoryQueries(Context, reads);
+        SqlQueries = new SqlQueries(reads);
         Events = new EventFeed(store, time);
         Audit = new AuditLog(store);
     }
@@ -94,6 +95,9 @@ public sealed class GraphRuntime : IAsyncDisposable
 
     /// <summary>History reads.</summary>
     public HistoryQueries HistoryQueries { get; }
+
+    /// <summary>Read-only SQL over the read model and its schema (<c>query</c>, <c>get_schema</c>).</summary>
+    public SqlQueries SqlQueries { get; }
 
     /// <summary>The change feed (wait_for_events), read from the store's log.</summary>
     public EventFeed Events { get; }

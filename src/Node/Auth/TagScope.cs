@@ -10,7 +10,7 @@ namespace TaskGraph.Node.Auth;
 /// A token's tag scope: it sees and acts on only the tasks having at least one of its tags. Task ids in arguments are
 /// checked (a read of a task outside the scope answers TASK_NOT_FOUND, an action FORBIDDEN); <c>list_tasks</c> and
 /// claim-next are narrowed with <c>tags_any</c>; new tasks must carry a scope tag; answers that list tasks from
-/// elsewhere (search, project history, scan, events) are filtered.
+/// elsewhere (search, project history, scan, events) are filtered; <c>query</c> (raw SQL) is refused.
 /// </summary>
 public sealed class TagScope(Principal principal, TaskQueries tasks)
 {
@@ -23,6 +23,12 @@ public sealed class TagScope(Principal principal, TaskQueries tasks)
     /// <summary>Checks and narrows the arguments of a call by <paramref name="tool"/> before it runs.</summary>
     public void Apply(string tool, bool isRead, IDictionary<string, JsonElement> arguments)
     {
+        if (tool == "query")
+        {
+            // Raw SQL reads every task; no filter on its answer could tell which rows came from outside the scope.
+            throw OutOfScope("sql", "query is refused: raw SQL would read past the tag scope");
+        }
+
         foreach (var name in IdArguments)
         {
             foreach (var id in Strings(arguments, name))

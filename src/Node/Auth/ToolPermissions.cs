@@ -42,6 +42,8 @@ public static class ToolPermissions
         ["check_gates"] = Permission.Read,
         ["attach"] = Permission.Connect,
         ["detach"] = Permission.Update,
+        ["query"] = Permission.Read,
+        ["get_schema"] = Permission.Read,
     };
 
     /// <summary>The permission the tool itself needs; tools not in the table need <see cref="Permission.All"/> (admin).</summary>

@@ -51,12 +51,13 @@ public static class ToolSchemas
         ["attachments"] = ["task"],
         ["detach"] = ["agent", "task", "type"],
         ["check_gates"] = ["task"],
+        ["query"] = ["sql"],
     };
 
     /// <summary>Free-text parameters: tab, newline and carriage return are allowed in them; every other string refuses control characters.</summary>
     public static IReadOnlySet<string> FreeText { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "title", "description", "reason", "thought", "query", "content",
+        "title", "description", "reason", "thought", "query", "content", "sql",
     };
 
     /// <summary>The parameter that may stand in for a required <paramref name="name"/> (worker_id and agent), else null.</summary>

@@ -69,5 +69,25 @@ public sealed class TagScopeTests(HttpNodeFixture fixture) : IClassFixture<HttpN
         Assert.Equal(inside, String(created, "id"));
     }
 
+    [Fact]
+    public async Task A_scoped_token_is_refused_query_but_reads_the_schema_while_an_unscoped_one_queries()
+    {
+        var ct = Timeout(90);
+        var token = await fixture.Node.CreateTokenAsync(Unique("sql"), "viewer", ct, "--tags", "backend");
+        await using var scoped = await fixture.Node.ConnectAsync(token, ct);
+        await scoped.CallExpectForbiddenAsync("query", new { sql = "SELECT id, title FROM tasks" }, permission: null, ct);
+        var (_, body) = await scoped.CallRawAsync("query", new { sql = "SELECT 1" }, ct);
+        Assert.Equal("sql", String(body, "field"));
+        Assert.Contains("tag scope", String(body, "message"), StringComparison.Ordinal);
+
+        Assert.Equal(1, (await scoped.CallAsync("get_schema", new { table = "tasks" }, ct)).GetProperty("table_count").GetInt32());
+        var unscoped = await fixture.Node.ConnectAsync(await fixture.Node.CreateTokenAsync(Unique("sql"), "viewer", ct), ct);
+        await using (unscoped)
+        {
+            var answer = await unscoped.CallAsync("query", new { sql = "SELECT count(*) AS n FROM tasks" }, ct);
+            Assert.Equal(1, answer.GetProperty("row_count").GetInt32());
+        }
+    }
+
     private static List<string> Ids(JsonElement list) => [.. list.GetProperty("tasks").EnumerateArray().Select(t => String(t, "id")!)];
 }

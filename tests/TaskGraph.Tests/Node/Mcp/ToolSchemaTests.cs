@@ -35,6 +35,8 @@ public sealed class ToolSchemaTests
         { "attachments", ["task"] },
         { "detach", ["agent", "task", "type"] },
         { "check_gates", ["task"] },
+        { "query", ["sql"] },
+        { "get_schema", [] },
         { "search", ["query"] },
         { "connect", [] },
         { "create", [] },

@@ -42,6 +42,14 @@ public sealed class UpstreamConfigTests : IDisposable
         Assert.Equal("text/git.hash", loaded.Config.Attachments.Definitions["commit"].Mime);
         Assert.Equal("replace", loaded.Config.Attachments.Definitions["meta"].Mode);
         Assert.Equal("warn", loaded.Config.Attachments.UnknownKey);
+
+        // Phase prompts and combos too: a solo worker entering working+explore is told so.
+        var solo = loaded.Config.Workflows["solo"];
+        Assert.StartsWith("**Explore.**", solo.PhasePrompts["explore"].Enter, StringComparison.Ordinal);
+        Assert.StartsWith("Explore thoroughly.", solo.Combos["working+explore"].Enter, StringComparison.Ordinal);
+        var prompts = TaskGraph.Core.Workflows.TransitionPrompts.For(solo, "pending", null, "working", "explore", new TaskGraph.Core.Workflows.PromptContext { TaskId = "t" });
+        Assert.Contains(prompts, p => p.Source == "workflow:enter~working%explore");
+        Assert.DoesNotContain(prompts, p => p.Text.Contains("{{valid_exits}}", StringComparison.Ordinal));
     }
 
     [Fact]

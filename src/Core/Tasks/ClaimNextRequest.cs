@@ -14,4 +14,7 @@ public sealed record ClaimNextRequest
 
     /// <summary>Only direct <c>contains</c> children of this task.</summary>
     public string? Parent { get; init; }
+
+    /// <summary>Which transition prompts the answer carries: caller (default), all or none.</summary>
+    public string Prompts { get; init; } = "caller";
 }

@@ -10,7 +10,7 @@ namespace TaskGraph.Core.Tasks;
 /// <summary>
 /// Claim-next: claims the best task a worker may take now. The read model proposes candidates (ready, qualifying, within the
 /// filters), ranked by priority, then wanted-tag fit (how many of the task's wanted tags the worker holds), then age; the
-/// claim rule (<see cref="TaskService.ClaimAsync"/>, which re-reads the store and compare-and-swaps) decides each one, so a
+/// claim rule (<see cref="TaskService.ClaimAsync(string, string, bool, CancellationToken)"/>, which re-reads the store and compare-and-swaps) decides each one, so a
 /// task never goes to two workers however stale the read model is.
 /// </summary>
 /// <remarks>
@@ -107,7 +107,7 @@ public sealed class ClaimNextService
                     attempts++;
                     try
                     {
-                        var claim = await _tasks.ClaimAsync(worker.Id, candidate, force: false, cancellationToken).ConfigureAwait(false);
+                        var claim = await _tasks.ClaimAsync(worker.Id, candidate, force: false, request.Prompts, cancellationToken).ConfigureAwait(false);
                         return new ClaimNextResult(claim, attempts, refreshed);
                     }
                     catch (TaskGraphException ex) when (IsLostCandidate(ex.Code, claimableFromInitial))

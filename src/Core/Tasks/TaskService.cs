@@ -58,6 +58,10 @@ public sealed class TaskService
     public Task<UpdateTaskResult> ClaimAsync(string workerId, string taskId, bool force, CancellationToken cancellationToken = default) =>
         _transitions.ClaimAsync(workerId, taskId, force, cancellationToken);
 
+    /// <summary>Claims a task, with the transition prompts <paramref name="prompts"/> asks for (caller, all, none).</summary>
+    public Task<UpdateTaskResult> ClaimAsync(string workerId, string taskId, bool force, string prompts, CancellationToken cancellationToken = default) =>
+        _transitions.ClaimAsync(workerId, taskId, force, prompts, cancellationToken);
+
     /// <summary>
     /// The unified transition: owner guard, state, exits, gates, then assign / claim / release / complete. Inline
     /// attachments are stored first and listed on the task by the same write, so they count for its exit gates; a refused

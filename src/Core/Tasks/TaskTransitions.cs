@@ -19,7 +19,11 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
 {
     /// <summary>Claims a task: it moves to the worker's claim state (the first timed state of its workflow).</summary>
     public Task<UpdateTaskResult> ClaimAsync(string workerId, string taskId, bool force, CancellationToken cancellationToken = default) =>
-        RunAsync(new UpdateTaskRequest { WorkerId = workerId, TaskId = taskId, Force = force }, isClaim: true, cancellationToken);
+        ClaimAsync(workerId, taskId, force, "caller", cancellationToken);
+
+    /// <summary>Claims a task, with the transition prompts <paramref name="prompts"/> asks for (caller, all, none).</summary>
+    public Task<UpdateTaskResult> ClaimAsync(string workerId, string taskId, bool force, string prompts, CancellationToken cancellationToken = default) =>
+        RunAsync(new UpdateTaskRequest { WorkerId = workerId, TaskId = taskId, Force = force, Prompts = prompts }, isClaim: true, cancellationToken);
 
     /// <summary>The unified transition: owner guard, state, exits, then assign / claim / release / complete.</summary>
     public Task<UpdateTaskResult> UpdateAsync(UpdateTaskRequest request, CancellationToken cancellationToken = default)
@@ -84,6 +88,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
             GateWarnings = decided.Plan?.GateWarnings ?? [],
             AttachmentsAdded = decided.Plan?.AttachmentsAdded ?? [],
             AttachmentsDropped = decided.Plan?.AttachmentsDropped ?? [],
+            Prompts = decided.Plan?.Prompts ?? [],
         };
     }
 
@@ -119,6 +124,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
             AssigneeAlive = Lease.IsAlive(assignee?.Value, now),
             NowMs = now,
             RequestId = attempts.RequestId,
+            PromptFrom = attempts.PromptFrom ??= (caller.Value.LastStatus, caller.Value.LastPhase),
         };
         var plan = TransitionPlanner.Plan(input);
         if (plan.Needs != TransitionNeeds.None)
@@ -209,6 +215,11 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
         Limits.Text(request.Description, "description", Limits.DescriptionLength);
         Limits.Text(request.Reason, "reason");
         Limits.Text(request.Phase, "phase", Limits.IdLength);
+        if (request.Prompts is not ("caller" or "all" or "none"))
+        {
+            throw TaskGraphException.Invalid("prompts", $"prompts must be caller, all or none, got '{request.Prompts}'");
+        }
+
         if (request.Assignee is not null)
         {
             Limits.Id(request.Assignee, "assignee");
@@ -244,5 +255,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
         public string? PhaseWarning { get; set; }
 
         public TransitionPlan? Plan { get; set; }
+
+        public (string? Status, string? Phase)? PromptFrom { get; set; }
     }
 }

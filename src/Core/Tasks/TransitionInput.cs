@@ -30,6 +30,12 @@ public sealed record TransitionInput
     /// <summary>Whether the assignee's lease holds.</summary>
     public bool AssigneeAlive { get; init; }
 
+    /// <summary>
+    /// The caller's status and phase before this request (its first attempt's read; a claim's reservation moves them), the
+    /// start of its <c>caller</c> prompts.
+    /// </summary>
+    public (string? Status, string? Phase)? PromptFrom { get; init; }
+
     /// <summary>The neighbour facts read so far.</summary>
     public TransitionFacts Facts { get; init; } = TransitionFacts.None;
 

@@ -1,4 +1,5 @@
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.Tasks;
 
@@ -34,6 +35,9 @@ public sealed record TransitionPlan
 
     /// <summary>Attachments an inline replace dropped (their content goes once the write lands).</summary>
     public IReadOnlyList<AttachmentMeta> AttachmentsDropped { get; init; } = [];
+
+    /// <summary>The transition prompts of the change, rendered.</summary>
+    public IReadOnlyList<TransitionPrompt> Prompts { get; init; } = [];
 
     /// <summary>A plan that asks for facts first.</summary>
     public static TransitionPlan Asking(TransitionNeeds needs) => new() { Needs = needs };

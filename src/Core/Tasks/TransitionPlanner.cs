@@ -133,6 +133,7 @@ public static class TransitionPlanner
         };
         return new TransitionPlan
         {
+            Prompts = Prompts(input, next),
             Next = next,
             Kind = kind,
             Reservation = reservation,
@@ -141,6 +142,30 @@ public static class TransitionPlanner
             AttachmentsAdded = added,
             AttachmentsDropped = dropped,
         };
+    }
+
+    /// <summary>The prompts the request asks for: from the caller's last status and phase (caller), the task's (all), or none.</summary>
+    private static IReadOnlyList<TransitionPrompt> Prompts(TransitionInput input, TaskRecord next)
+    {
+        var (task, caller, request) = (input.Task, input.Caller, input.Request);
+        if (request.Prompts == "none")
+        {
+            return [];
+        }
+
+        var (fromStatus, fromPhase) = request.Prompts == "all"
+            ? (task.Status, task.Phase)
+            : input.PromptFrom ?? (caller.LastStatus, caller.LastPhase);
+        var context = new PromptContext
+        {
+            TaskId = next.Id,
+            TaskTitle = next.Title,
+            TaskPriority = next.Priority,
+            TaskTags = next.Tags,
+            AgentId = caller.Id,
+            AgentTags = caller.Tags,
+        };
+        return TransitionPrompts.For(input.Workflow, fromStatus, fromPhase, next.Status, next.Phase, context);
     }
 
     /// <summary>The field edits of the request applied to the task (status and owner come after the guards).</summary>

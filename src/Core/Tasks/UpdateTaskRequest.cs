@@ -2,7 +2,7 @@ using TaskGraph.Core.Attachments;
 
 namespace TaskGraph.Core.Tasks;
 
-/// <summary>Arguments of update (claim has its own entry point, <see cref="TaskService.ClaimAsync"/>).</summary>
+/// <summary>Arguments of update (claim has its own entry point, <see cref="TaskService.ClaimAsync(string, string, bool, CancellationToken)"/>).</summary>
 public sealed record UpdateTaskRequest
 {
     /// <summary>The calling worker.</summary>
@@ -52,6 +52,12 @@ public sealed record UpdateTaskRequest
 
     /// <summary>The inline attachments with their content stored (set by the task rules, not by callers).</summary>
     public IReadOnlyList<AttachmentDraft> Attachments { get; init; } = [];
+
+    /// <summary>
+    /// Which transition prompts the answer carries: caller (default: those of the caller's own last status and phase to
+    /// the new ones), all (those of the task's own change), none.
+    /// </summary>
+    public string Prompts { get; init; } = "caller";
 
     /// <summary>Bypass the owner guard, an existing claim and unsatisfied dependencies (not tags, legality, limits or children).</summary>
     public bool Force { get; init; }

@@ -1,4 +1,5 @@
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Workflows;
 
 namespace TaskGraph.Core.Tasks;
 
@@ -25,6 +26,9 @@ public sealed record UpdateTaskResult(
 
     /// <summary>Attachments an inline replace dropped.</summary>
     public IReadOnlyList<AttachmentMeta> AttachmentsDropped { get; init; } = [];
+
+    /// <summary>The transition prompts of the change.</summary>
+    public IReadOnlyList<TransitionPrompt> Prompts { get; init; } = [];
 
     /// <summary>Type-policy warnings of the inline attachments.</summary>
     public IReadOnlyList<string> AttachmentWarnings { get; init; } = [];

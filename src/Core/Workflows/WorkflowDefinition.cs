@@ -21,6 +21,12 @@ public sealed record WorkflowDefinition
     /// <summary>Exit gates by key (<c>status:&lt;state&gt;</c> or <c>phase:&lt;phase&gt;</c>), see <see cref="GateCheck"/>.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<GateDefinition>> Gates { get; init; } = new Dictionary<string, IReadOnlyList<GateDefinition>>(StringComparer.Ordinal);
 
+    /// <summary>Prompts of entering and leaving phases, by phase.</summary>
+    public IReadOnlyDictionary<string, PromptPair> PhasePrompts { get; init; } = new Dictionary<string, PromptPair>(StringComparer.Ordinal);
+
+    /// <summary>Prompts of a status and phase together (<c>combos: {"working+implement": {enter, exit}}</c>), by "status+phase".</summary>
+    public IReadOnlyDictionary<string, PromptPair> Combos { get; init; } = new Dictionary<string, PromptPair>(StringComparer.Ordinal);
+
     /// <summary>The phases task-graph-mcp knows by default.</summary>
     public static IReadOnlyList<string> DefaultPhases { get; } =
     [

@@ -180,8 +180,7 @@ public static class ConfigLoader
         options.UserDirectory is null ? null : Path.Combine(options.UserDirectory, ConfigFileName);
 
     // What a workflow or overlay file may hold that has an effect today; everything else in it is accepted and warned about.
-    private static readonly string[] PromptSections = ["states", "phases"];
-    private static readonly string[] WorkflowSections = ["name", "description", "settings", "states", "phases", "gates"];
+    private static readonly string[] WorkflowSections = ["name", "description", "settings", "states", "phases", "gates", "combos"];
     private static readonly string[] OverlaySections = ["name", "description"];
 
     private static Dictionary<string, object?> ReadConfigFile(string path, List<string> warnings)
@@ -197,12 +196,6 @@ public static class ConfigLoader
     private static void WarnUnimplementedSections(string file, Dictionary<string, object?> tree, string[] implemented, List<string> warnings)
     {
         var ignored = tree.Keys.Where(k => !implemented.Contains(k, StringComparer.Ordinal)).ToList();
-        var hasPrompts = PromptSections.Any(section => tree.GetValueOrDefault(section) is Dictionary<string, object?> entries
-            && entries.Values.OfType<Dictionary<string, object?>>().Any(e => e.ContainsKey("prompts")));
-        if (hasPrompts && implemented.Contains("states", StringComparer.Ordinal))
-        {
-            ignored.Insert(0, "prompts");
-        }
 
         if (ignored.Count > 0)
         {

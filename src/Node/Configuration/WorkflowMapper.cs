@@ -4,11 +4,38 @@ namespace TaskGraph.Node.Configuration;
 
 /// <summary>
 /// Maps a workflow file's tree over a base workflow with deep-merge semantics: states and settings merge key by key
-/// (base states survive), lists replace, phases given as a map add to the base phases. Gates are read too (<c>status:</c> and <c>phase:</c> keys). Other top-level keys (
-/// roles, combos, role_prompts, ...) are not read here; they stay in the raw tree.
+/// (base states survive), lists replace, phases given as a map add to the base phases. Gates (<c>status:</c> and <c>phase:</c> keys), phase prompts and combos are read too. Other top-level keys (
+/// roles, role_prompts, ...) are not read here; they stay in the raw tree.
 /// </summary>
 public static class WorkflowMapper
 {
+    /// <summary><c>combos: {"status+phase": {enter, exit}}</c> over the base workflow's.</summary>
+    private static Dictionary<string, PromptPair> Combos(IReadOnlyDictionary<string, PromptPair> baseline, Dictionary<string, object?> tree, ConfigReader reader)
+    {
+        var combos = new Dictionary<string, PromptPair>(baseline, StringComparer.Ordinal);
+        if (reader.Map(tree, "combos", "combos") is not { } comboTree)
+        {
+            return combos;
+        }
+
+        foreach (var key in comboTree.Keys)
+        {
+            var path = $"combos.{key}";
+            if (key.Split('+') is not [{ Length: > 0 }, { Length: > 0 }])
+            {
+                reader.Problem(path, "a combo key is <status>+<phase>");
+                continue;
+            }
+
+            if (reader.Map(comboTree, key, path) is { } combo)
+            {
+                combos[key] = new PromptPair(reader.Text(combo, "enter", $"{path}.enter"), reader.Text(combo, "exit", $"{path}.exit"));
+            }
+        }
+
+        return combos;
+    }
+
     /// <summary>
     /// <c>gates: {"status:&lt;s&gt;" | "phase:&lt;p&gt;": [{type, enforcement: allow|warn|reject (default warn), description}]}</c>
     /// over the base workflow's gates (a key given replaces the base's list for that key).
@@ -113,10 +140,22 @@ public static class WorkflowMapper
         }
 
         var phases = baseline.Phases;
+        var phasePrompts = new Dictionary<string, PromptPair>(baseline.PhasePrompts, StringComparer.Ordinal);
         switch (tree.GetValueOrDefault("phases"))
         {
             case Dictionary<string, object?> phaseMap:
                 phases = [.. baseline.Phases.Union(phaseMap.Keys, StringComparer.Ordinal)];
+                foreach (var phase in phaseMap.Keys)
+                {
+                    if (reader.Map(phaseMap, phase, $"phases.{phase}") is { } phaseNode
+                        && reader.Map(phaseNode, "prompts", $"phases.{phase}.prompts") is { } prompts)
+                    {
+                        phasePrompts[phase] = new PromptPair(
+                            reader.Text(prompts, "enter", $"phases.{phase}.prompts.enter"),
+                            reader.Text(prompts, "exit", $"phases.{phase}.prompts.exit"));
+                    }
+                }
+
                 break;
             case List<object?>:
                 phases = reader.StringList(tree, "phases", "phases") ?? phases;
@@ -134,6 +173,8 @@ public static class WorkflowMapper
             States = states,
             Phases = phases,
             Gates = Gates(baseline.Gates, tree, reader),
+            PhasePrompts = phasePrompts,
+            Combos = Combos(baseline.Combos, tree, reader),
         };
     }
 }

@@ -11,6 +11,7 @@ using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
 using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Tasks;
+using TaskGraph.Core.Workflows;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
 using TaskGraph.Node.Mcp.Rendering;
@@ -259,6 +260,7 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("Override another owner and unfinished dependencies (not tags, transitions or the claim limit).")][DefaultValue(false)] bool? force = null,
         [Description("Alias of worker_id.")] string? agent = null,
         [Description("Attach with this update (they count for its gates): [{type, content, name?, mime?, mode?}].")][ArgShape(ArgShape.ObjectArray)] JsonElement? attachments = null,
+        [Description("Prompts in the answer: caller (default), all or none.")] string? prompts = null,
         CancellationToken cancellationToken = default)
     {
         var result = await _graph.Tasks.UpdateAsync(
@@ -280,6 +282,7 @@ internal sealed class TaskTools(ServedGraphs served)
                 Reason = reason,
                 Force = force ?? false,
                 InlineAttachments = Args.Attachments(attachments, "attachments"),
+                Prompts = PromptMode(prompts),
             },
             cancellationToken);
         var o = TaskJson.Task(result.Task);
@@ -297,6 +300,8 @@ internal sealed class TaskTools(ServedGraphs served)
         {
             o["gate_warnings"] = TaskJson.Strings(result.GateWarnings);
         }
+
+        AddPrompts(o, result.Prompts);
 
         if (result.Unblocked.Count > 0)
         {
@@ -327,9 +332,11 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("Without task: ANY of these tags.")][ArgShape(ArgShape.StringOrArray)] JsonElement? tags_any = null,
         [Description("Without task: this phase.")] string? phase = null,
         [Description("Without task: children of this task.")] string? parent = null,
+        [Description("Prompts in the answer: caller (default), all or none.")] string? prompts = null,
         CancellationToken cancellationToken = default)
     {
         var workerId = Args.WorkerId(worker_id, agent)!;
+        var promptMode = PromptMode(prompts);
         var taskId = Args.OptionalString(task, "task", 200);
         if (taskId is null && force == true)
         {
@@ -337,7 +344,7 @@ internal sealed class TaskTools(ServedGraphs served)
         }
 
         var result = taskId is not null
-            ? await _graph.Tasks.ClaimAsync(workerId, taskId, force ?? false, cancellationToken)
+            ? await _graph.Tasks.ClaimAsync(workerId, taskId, force ?? false, promptMode, cancellationToken)
             : (await _graph.ClaimNext.ClaimNextAsync(
                 new ClaimNextRequest
                 {
@@ -345,10 +352,11 @@ internal sealed class TaskTools(ServedGraphs served)
                     TagsAny = Args.StringOrArray(tags_any, "tags_any"),
                     Phase = Args.OptionalString(phase, "phase", 200),
                     Parent = Args.OptionalString(parent, "parent", 200),
+                    Prompts = promptMode,
                 },
                 cancellationToken)).Claim;
         var t = result.Task;
-        return ToolResults.Json(new JsonObject
+        var answer = new JsonObject
         {
             ["success"] = true,
             ["task"] = new JsonObject
@@ -359,7 +367,9 @@ internal sealed class TaskTools(ServedGraphs served)
                 ["worker_id"] = t.Owner,
                 ["claimed_at"] = t.ClaimedAt,
             },
-        });
+        };
+        AddPrompts(answer, result.Prompts);
+        return ToolResults.Json(answer);
     }
 
     [McpServerTool(Name = "delete", Destructive = true, Idempotent = false, OpenWorld = false)]
@@ -495,6 +505,21 @@ internal sealed class TaskTools(ServedGraphs served)
     }
 
     private static bool IsMarkdown(string? format) => format is "markdown" or "md";
+
+    private static string PromptMode(string? prompts) => prompts switch
+    {
+        null => "caller",
+        "caller" or "all" or "none" => prompts,
+        _ => throw TaskGraphException.Invalid("prompts", $"prompts must be caller, all or none, got '{prompts}'"),
+    };
+
+    private static void AddPrompts(JsonObject o, IReadOnlyList<TransitionPrompt> prompts)
+    {
+        if (prompts.Count > 0)
+        {
+            o["prompts"] = new JsonArray([.. prompts.Select(p => (JsonNode)new JsonObject { ["text"] = p.Text, ["source"] = p.Source })]);
+        }
+    }
 
     private static TreeNode ParseNode(JsonElement node, string path, int depth)
     {

@@ -19,7 +19,7 @@ public sealed class TaskCreation(GraphContext context, DependencyService depende
     /// <summary>Creates a task (and its <c>contains</c> edge when a parent is given).</summary>
     public async Task<CreateTaskResult> CreateAsync(CreateTaskRequest request, CancellationToken cancellationToken = default)
     {
-        var (draft, phaseWarning, tagWarnings, titleWarning) = Draft(request);
+        var (draft, phaseWarning, tagWarnings, titleWarning) = Draft(request, await CreatorWorkflowAsync(request.Actor, cancellationToken).ConfigureAwait(false));
         if (request.Parent is not null)
         {
             Limits.Id(request.Parent, "parent");
@@ -42,6 +42,7 @@ public sealed class TaskCreation(GraphContext context, DependencyService depende
     public async Task<CreateTreeResult> CreateTreeAsync(
         TreeNode tree, string? parent, string childType, string? siblingType, string? actor, CancellationToken cancellationToken = default)
     {
+        var creatorWorkflow = await CreatorWorkflowAsync(actor, cancellationToken).ConfigureAwait(false);
         var types = context.Config.Dependencies;
         if (!types.ContainsKey(childType))
         {
@@ -84,7 +85,7 @@ public sealed class TaskCreation(GraphContext context, DependencyService depende
             }
             else
             {
-                var (draft, phaseWarning, tags, _) = Draft(node.Task with { Actor = actor });
+                var (draft, phaseWarning, tags, _) = Draft(node.Task with { Actor = actor }, creatorWorkflow);
                 if (node.Task.Id is not null)
                 {
                     if (!userIds.Add(draft.Id))
@@ -225,7 +226,22 @@ public sealed class TaskCreation(GraphContext context, DependencyService depende
         }
     }
 
-    private (TaskRecord Draft, string? PhaseWarning, IReadOnlyList<string> TagWarnings, string? TitleWarning) Draft(CreateTaskRequest request)
+    /// <summary>
+    /// The workflow a new task starts in: the creator's own when a registered worker creates it (its initial state, so a
+    /// kanban worker's tasks start in its backlog), else the default workflow.
+    /// </summary>
+    private async Task<WorkflowDefinition> CreatorWorkflowAsync(string? actor, CancellationToken cancellationToken)
+    {
+        if (actor is null || context.Config.Workflows.Count == 0)
+        {
+            return context.Config.DefaultWorkflow;
+        }
+
+        var worker = await context.Records.GetWorkerAsync(Limits.Id(actor, "worker_id"), cancellationToken).ConfigureAwait(false);
+        return context.Config.WorkflowFor(worker?.Value.Workflow);
+    }
+
+    private (TaskRecord Draft, string? PhaseWarning, IReadOnlyList<string> TagWarnings, string? TitleWarning) Draft(CreateTaskRequest request, WorkflowDefinition workflow)
     {
         var config = context.Config;
         if (string.IsNullOrWhiteSpace(request.Title) && string.IsNullOrWhiteSpace(request.Description))
@@ -263,7 +279,6 @@ public sealed class TaskCreation(GraphContext context, DependencyService depende
         var needed = Limits.Tags(request.NeededTags, "needed_tags");
         var wanted = Limits.Tags(request.WantedTags, "wanted_tags");
         var tagWarnings = TagPolicy.Check(config.Tags, [.. tags, .. needed, .. wanted], "tags");
-        var workflow = config.DefaultWorkflow;
         var phaseWarning = TransitionGuards.Phase(request.Phase, workflow);
         var now = context.NowMs;
         var task = new TaskRecord

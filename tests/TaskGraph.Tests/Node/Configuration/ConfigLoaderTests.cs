@@ -336,7 +336,7 @@ public sealed class ConfigLoaderTests : IDisposable
     public void The_shipped_workflows_are_valid()
     {
         var loaded = ConfigLoader.Load(Options(user: "server:\n  default_workflow: swarm\n") with { InstallDirectories = [TestPaths.ShippedConfig] });
-        Assert.Equal(["solo", "swarm"], loaded.Config.Workflows.Keys.Order());
+        Assert.Equal(["git-worktree", "hierarchical", "kanban", "push", "relay", "solo", "sprint", "swarm"], loaded.Config.Workflows.Keys.Order());
         Assert.Equal("swarm", loaded.Config.DefaultWorkflow.Name);
         Assert.Equal("working", loaded.Config.Workflows["solo"].ClaimState);
         Assert.Equal(["gate/tests", "gate/commit"], loaded.Config.Workflows["solo"].Gates["status:working"].Select(g => g.Type));

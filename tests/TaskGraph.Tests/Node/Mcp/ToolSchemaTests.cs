@@ -118,7 +118,8 @@ public sealed class ToolSchemaTests
         var offset = schemas["list_tasks"].GetProperty("properties").GetProperty("offset");
         Assert.Equal(int.MaxValue, offset.GetProperty("maximum").GetInt64());
         Assert.Equal("blocks", schemas["link"].GetProperty("properties").GetProperty("type").GetProperty("default").GetString());
-        Assert.False(schemas["update"].GetProperty("properties").TryGetProperty("attachments", out _));
+        var attachments = schemas["update"].GetProperty("properties").GetProperty("attachments");
+        Assert.Equal(("array", "object"), (attachments.GetProperty("type").GetString(), attachments.GetProperty("items").GetProperty("type").GetString()));
     }
 
     private static async Task<Dictionary<string, JsonElement>> SchemasAsync()

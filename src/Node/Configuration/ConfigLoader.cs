@@ -116,6 +116,8 @@ public static class ConfigLoader
             WorkflowFiles = workflowFiles.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),
             Overlays = overlays.ToDictionary(kv => kv.Key, kv => Describe(kv.Key, kv.Value.Tree), StringComparer.Ordinal),
             Raw = tree,
+            Options = options,
+            WatchedDirectories = [.. configDirs.Select(Path.GetFullPath).Where(d => !quietDirs.Contains(d)).Distinct(StringComparer.Ordinal)],
             Sources = [.. sources, .. workflowFiles.Values.SelectMany(f => f.Sources), .. overlays.Values.SelectMany(f => f.Sources)],
             Warnings = warnings,
         };

@@ -54,6 +54,12 @@ public sealed record LoadedConfig
     /// <summary>The merged config tree of all tiers (for keys read by later features: ui, paths, attachments, nats).</summary>
     public IReadOnlyDictionary<string, object?> Raw { get; init; } = new Dictionary<string, object?>();
 
+    /// <summary>The options this config was loaded with (null for a config made in code): a reload loads again with them.</summary>
+    public ConfigLoadOptions? Options { get; init; }
+
+    /// <summary>The project and user config directories (where edits are picked up while the node runs).</summary>
+    public IReadOnlyList<string> WatchedDirectories { get; init; } = [];
+
     /// <summary>Config files that were read, lowest tier first.</summary>
     public IReadOnlyList<string> Sources { get; init; } = [];
 

@@ -36,6 +36,7 @@ public static class NodeServiceCollectionExtensions
             services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Subscriptions);
             services.AddTransient(sp => sp.GetRequiredService<ServedGraphs>().Current.Pending);
             services.AddHostedService<ServedGraphsService>();
+            services.AddHostedService<ConfigReloadService>();
         }
 
         return services;

@@ -48,6 +48,24 @@ public sealed record TaskGraphConfig
     public WorkflowDefinition WorkflowFor(string? name) =>
         name is not null && Workflows.TryGetValue(name, out var wf) ? wf : DefaultWorkflow;
 
+    /// <summary>Overlays by name (from <c>overlay-&lt;name&gt;.yaml</c>).</summary>
+    public IReadOnlyDictionary<string, OverlayDefinition> Overlays { get; init; } = new Dictionary<string, OverlayDefinition>();
+
+    /// <summary>
+    /// A worker's effective workflow: its named workflow (else the default) with its overlays laid over it in order;
+    /// overlays this config does not know are skipped.
+    /// </summary>
+    public WorkflowDefinition WorkflowFor(string? name, IReadOnlyList<string>? overlays)
+    {
+        var known = overlays?.Where(Overlays.ContainsKey).ToList() ?? [];
+        if (known.Count == 0)
+        {
+            return WorkflowFor(name);
+        }
+
+        return WorkflowOverlays.Apply(WorkflowFor(name), known.Select(o => Overlays[o]));
+    }
+
     /// <summary>Checks the whole config; each problem names its key.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -34,7 +34,7 @@ public sealed class StaleWorkerSweeper(GraphContext context)
                 continue;
             }
 
-            var workflow = context.Config.WorkflowFor(worker.Workflow);
+            var workflow = context.Config.WorkflowFor(worker.Workflow, worker.Overlays);
             var target = WorkReleaser.ReleaseState(workflow, finalStatus);
 
             usedStatus = target;

@@ -71,7 +71,7 @@ public sealed class ClaimNextService
             }
 
             var config = _context.Config;
-            var workflow = config.WorkflowFor(worker.Workflow);
+            var workflow = config.WorkflowFor(worker.Workflow, worker.Overlays);
             var rules = TaskQueryRules.From(config, workflow);
             var claimableFromInitial = workflow.CanMove(rules.InitialState, workflow.ClaimState);
             var query = new ClaimCandidateQuery

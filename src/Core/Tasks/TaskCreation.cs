@@ -232,13 +232,13 @@ public sealed class TaskCreation(GraphContext context, DependencyService depende
     /// </summary>
     private async Task<WorkflowDefinition> CreatorWorkflowAsync(string? actor, CancellationToken cancellationToken)
     {
-        if (actor is null || context.Config.Workflows.Count == 0)
+        if (actor is null || (context.Config.Workflows.Count == 0 && context.Config.Overlays.Count == 0))
         {
             return context.Config.DefaultWorkflow;
         }
 
         var worker = await context.Records.GetWorkerAsync(Limits.Id(actor, "worker_id"), cancellationToken).ConfigureAwait(false);
-        return context.Config.WorkflowFor(worker?.Value.Workflow);
+        return context.Config.WorkflowFor(worker?.Value.Workflow, worker?.Value.Overlays);
     }
 
     private (TaskRecord Draft, string? PhaseWarning, IReadOnlyList<string> TagWarnings, string? TitleWarning) Draft(CreateTaskRequest request, WorkflowDefinition workflow)

@@ -99,7 +99,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
         var taskRead = context.Records.GetTaskAsync(request.TaskId, cancellationToken).AsTask();
         var depsRead = context.Records.GetDependenciesAsync(cancellationToken).AsTask();
         var caller = await CallerAsync(request.WorkerId, taskRead, depsRead, cancellationToken).ConfigureAwait(false);
-        var workflow = context.Config.WorkflowFor(caller.Value.Workflow);
+        var workflow = context.Config.WorkflowFor(caller.Value.Workflow, caller.Value.Overlays);
         var current = await taskRead.ConfigureAwait(false) ?? throw TaskGraphException.TaskNotFound(request.TaskId);
         var graph = DependencyGraph.Of((await depsRead.ConfigureAwait(false)).Value.Edges, context.Config.Dependencies);
         var task = current.Value;

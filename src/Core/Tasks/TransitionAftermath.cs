@@ -63,6 +63,7 @@ public sealed class TransitionAftermath(GraphContext context, ClaimLedger ledger
     private async Task<WorkflowDefinition> SettleCallerAsync(string callerId, TaskRecord after, string? droppedTaskId, CancellationToken cancellationToken)
     {
         string? workflowName = null;
+        IReadOnlyList<string>? overlays = null;
         try
         {
             await context.RetryAsync(async _ =>
@@ -74,6 +75,7 @@ public sealed class TransitionAftermath(GraphContext context, ClaimLedger ledger
 
                 var worker = current.Value;
                 workflowName = worker.Workflow;
+                overlays = worker.Overlays;
                 var now = context.NowMs;
                 var timeout = context.Config.Server.StaleTimeoutSeconds;
                 var drop = droppedTaskId is not null && worker.Claims.Any(c => c.TaskId == droppedTaskId);
@@ -112,7 +114,7 @@ public sealed class TransitionAftermath(GraphContext context, ClaimLedger ledger
             // A leftover reservation only makes the limit stricter until it is pruned; never looser.
         }
 
-        return context.Config.WorkflowFor(workflowName);
+        return context.Config.WorkflowFor(workflowName, overlays);
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed class WorkerService(GraphContext context)
         var tagWarnings = TagPolicy.Check(config.Tags, tags, "tags");
         var overlays = Limits.List(request.Overlays, "overlays");
         Limits.Text(request.Workflow, "workflow", Limits.IdLength);
-        var workflow = config.WorkflowFor(request.Workflow);
+        var workflow = config.WorkflowFor(request.Workflow, request.Overlays);
 
         if (request.WorkerId is null)
         {
@@ -62,7 +62,7 @@ public sealed class WorkerService(GraphContext context)
         Limits.Id(workerId, "worker_id");
         var existing = await context.Records.GetWorkerAsync(workerId, cancellationToken).ConfigureAwait(false)
             ?? throw TaskGraphException.AgentNotFound(workerId);
-        var workflow = context.Config.WorkflowFor(existing.Value.Workflow);
+        var workflow = context.Config.WorkflowFor(existing.Value.Workflow, existing.Value.Overlays);
         var target = WorkReleaser.ReleaseState(workflow, finalStatus);
 
         var released = await _releaser.ReleaseTasksAsync(workerId, existing.Value.Claims.Select(c => c.TaskId), workflow, target, ChangeKinds.Release, "worker disconnected", workerId, cancellationToken).ConfigureAwait(false);
@@ -83,6 +83,49 @@ public sealed class WorkerService(GraphContext context)
         return new DisconnectResult(released.Count, marks.Count, target);
     }
 
+    /// <summary>
+    /// Adds (<paramref name="add"/> true, appended last) or removes an overlay of the worker's and stores the list;
+    /// answers the list and the diff of the effective workflow (for a removal, what the overlay had added).
+    /// </summary>
+    public async Task<OverlayChange> ChangeOverlayAsync(string workerId, string overlay, bool add, CancellationToken cancellationToken = default)
+    {
+        Limits.Id(workerId, "worker_id");
+        if (string.IsNullOrWhiteSpace(Limits.Text(overlay, "overlay", Limits.IdLength)))
+        {
+            throw new TaskGraphException(ErrorCodes.MissingRequiredField, "overlay is required") { Field = "overlay" };
+        }
+
+        var config = context.Config;
+        if (add && !config.Overlays.ContainsKey(overlay))
+        {
+            throw TaskGraphException.Invalid("overlay", $"unknown overlay '{overlay}'. Available overlays: [{string.Join(", ", config.Overlays.Keys.Order(StringComparer.Ordinal))}]");
+        }
+
+        return await context.RetryAsync(
+            async _ =>
+            {
+                var current = await context.Records.GetWorkerAsync(workerId, cancellationToken).ConfigureAwait(false)
+                    ?? throw TaskGraphException.AgentNotFound(workerId, "worker_id");
+                var worker = current.Value;
+                if (add && worker.Overlays.Contains(overlay, StringComparer.Ordinal))
+                {
+                    throw TaskGraphException.Invalid("overlay", $"overlay '{overlay}' is already active on worker '{workerId}'");
+                }
+
+                if (!add && !worker.Overlays.Contains(overlay, StringComparer.Ordinal))
+                {
+                    throw TaskGraphException.Invalid("overlay", $"overlay '{overlay}' is not active on worker '{workerId}'. Active overlays: [{string.Join(", ", worker.Overlays)}]");
+                }
+
+                IReadOnlyList<string> next = add ? [.. worker.Overlays, overlay] : [.. worker.Overlays.Where(o => o != overlay)];
+                await context.Records.PutWorkerAsync(worker with { Overlays = next }, current.Revision, cancellationToken).ConfigureAwait(false);
+                var before = config.WorkflowFor(worker.Workflow, worker.Overlays);
+                var after = config.WorkflowFor(worker.Workflow, next);
+                return new OverlayChange(workerId, next, add ? WorkflowOverlays.Diff(before, after) : WorkflowOverlays.Diff(after, before));
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The workflow a worker follows (the default workflow for null or an unknown worker).</summary>
     public async Task<WorkflowDefinition> WorkflowOfAsync(string? workerId, CancellationToken cancellationToken = default)
     {
@@ -92,7 +135,7 @@ public sealed class WorkerService(GraphContext context)
         }
 
         var worker = await context.Records.GetWorkerAsync(Limits.Id(workerId, "worker_id"), cancellationToken).ConfigureAwait(false);
-        return context.Config.WorkflowFor(worker?.Value.Workflow);
+        return context.Config.WorkflowFor(worker?.Value.Workflow, worker?.Value.Overlays);
     }
 
     /// <summary>Reads a worker that must exist and hold a live lease.</summary>

@@ -42,6 +42,8 @@ public static class ToolPermissions
         ["check_gates"] = Permission.Read,
         ["attach"] = Permission.Connect,
         ["detach"] = Permission.Update,
+        ["add_overlay"] = Permission.Connect,
+        ["remove_overlay"] = Permission.Connect,
         ["query"] = Permission.Read,
         ["get_schema"] = Permission.Read,
     };

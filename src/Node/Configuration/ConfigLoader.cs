@@ -93,7 +93,15 @@ public static class ConfigLoader
             defaultWorkflow = found;
         }
 
-        config = config with { Workflows = workflows, DefaultWorkflow = defaultWorkflow };
+        var overlayDefinitions = new Dictionary<string, OverlayDefinition>(StringComparer.Ordinal);
+        foreach (var (name, file) in overlays)
+        {
+            var overlayReader = new ConfigReader($"overlay-{name}.yaml");
+            overlayDefinitions[name] = WorkflowMapper.Overlay(name, file.Tree, overlayReader);
+            overlayReader.ThrowIfProblems();
+        }
+
+        config = config with { Workflows = workflows, DefaultWorkflow = defaultWorkflow, Overlays = overlayDefinitions };
         var problems = config.Validate();
         if (problems.Count > 0)
         {
@@ -183,7 +191,7 @@ public static class ConfigLoader
 
     // What a workflow or overlay file may hold that has an effect today; everything else in it is accepted and warned about.
     private static readonly string[] WorkflowSections = ["name", "description", "settings", "states", "phases", "gates", "combos"];
-    private static readonly string[] OverlaySections = ["name", "description"];
+    private static readonly string[] OverlaySections = ["name", "description", "settings", "states", "phases", "gates", "combos"];
 
     private static Dictionary<string, object?> ReadConfigFile(string path, List<string> warnings)
     {

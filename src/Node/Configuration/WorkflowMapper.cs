@@ -9,6 +9,66 @@ namespace TaskGraph.Node.Configuration;
 /// </summary>
 public static class WorkflowMapper
 {
+    /// <summary>
+    /// An overlay file's tree, read raw (no defaults): states with the exits, timed flag and prompts they add, phase and
+    /// combo prompts, gates, and the settings an overlay may set (initial_state, blocking_states).
+    /// </summary>
+    public static OverlayDefinition Overlay(string name, Dictionary<string, object?> tree, ConfigReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(reader);
+        var states = new Dictionary<string, StateDefinition>(StringComparer.Ordinal);
+        var timedGiven = new HashSet<string>(StringComparer.Ordinal);
+        if (reader.Map(tree, "states", "states") is { } stateTree)
+        {
+            foreach (var stateName in stateTree.Keys)
+            {
+                var path = $"states.{stateName}";
+                var state = reader.Map(stateTree, stateName, path);
+                var prompts = reader.Map(state, "prompts", $"{path}.prompts");
+                var timed = reader.Bool(state, "timed", $"{path}.timed");
+                if (timed is not null)
+                {
+                    timedGiven.Add(stateName);
+                }
+
+                states[stateName] = new StateDefinition
+                {
+                    Exits = reader.StringList(state, "exits", $"{path}.exits") ?? [],
+                    Timed = timed ?? false,
+                    EnterPrompt = reader.Text(prompts, "enter", $"{path}.prompts.enter"),
+                    ExitPrompt = reader.Text(prompts, "exit", $"{path}.prompts.exit"),
+                };
+            }
+        }
+
+        var phasePrompts = new Dictionary<string, PromptPair>(StringComparer.Ordinal);
+        if (tree.GetValueOrDefault("phases") is Dictionary<string, object?> phaseMap)
+        {
+            foreach (var phase in phaseMap.Keys)
+            {
+                if (reader.Map(phaseMap, phase, $"phases.{phase}") is { } node && reader.Map(node, "prompts", $"phases.{phase}.prompts") is { } prompts)
+                {
+                    phasePrompts[phase] = new PromptPair(reader.Text(prompts, "enter", $"phases.{phase}.prompts.enter"), reader.Text(prompts, "exit", $"phases.{phase}.prompts.exit"));
+                }
+            }
+        }
+
+        var settings = reader.Map(tree, "settings", "settings");
+        return new OverlayDefinition
+        {
+            Name = name,
+            Description = reader.Text(tree, "description", "description"),
+            States = states,
+            TimedGiven = timedGiven,
+            PhasePrompts = phasePrompts,
+            Combos = Combos(new Dictionary<string, PromptPair>(), tree, reader),
+            Gates = Gates(new Dictionary<string, IReadOnlyList<GateDefinition>>(), tree, reader),
+            InitialState = reader.Text(settings, "initial_state", "settings.initial_state"),
+            BlockingStates = reader.StringList(settings, "blocking_states", "settings.blocking_states") ?? [],
+        };
+    }
+
     /// <summary><c>combos: {"status+phase": {enter, exit}}</c> over the base workflow's.</summary>
     private static Dictionary<string, PromptPair> Combos(IReadOnlyDictionary<string, PromptPair> baseline, Dictionary<string, object?> tree, ConfigReader reader)
     {

@@ -51,6 +51,8 @@ public static class ToolSchemas
         ["attachments"] = ["task"],
         ["detach"] = ["agent", "task", "type"],
         ["check_gates"] = ["task"],
+        ["add_overlay"] = ["worker_id", "overlay"],
+        ["remove_overlay"] = ["worker_id", "overlay"],
         ["query"] = ["sql"],
     };
 

@@ -180,6 +180,7 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
                 ["heartbeat_age_ms"] = now - v.Worker.LastHeartbeat,
                 ["heartbeat_deadline"] = v.Worker.HeartbeatDeadline,
                 ["workflow"] = v.Worker.Workflow,
+                ["overlays"] = v.Worker.Overlays.Count == 0 ? null : TaskJson.Strings(v.Worker.Overlays),
             };
             workers.Add(w);
         }

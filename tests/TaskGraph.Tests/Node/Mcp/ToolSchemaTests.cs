@@ -35,6 +35,8 @@ public sealed class ToolSchemaTests
         { "attachments", ["task"] },
         { "detach", ["agent", "task", "type"] },
         { "check_gates", ["task"] },
+        { "add_overlay", ["worker_id", "overlay"] },
+        { "remove_overlay", ["worker_id", "overlay"] },
         { "query", ["sql"] },
         { "get_schema", [] },
         { "search", ["query"] },

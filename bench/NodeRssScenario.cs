@@ -37,20 +37,7 @@ internal sealed class NodeRssScenario(string name, string variant, IReadOnlyDict
         var calls = options.IterationsOr(DefaultCalls);
         var dir = Path.Combine(Path.GetTempPath(), $"tg-bench-rss-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = dir,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { NodeDll(), "serve", "--db", Path.Combine(dir, "tasks.db") })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["TASK_GRAPH_USER_DIR"] = Path.Combine(dir, ".user");
+        var psi = StdioStartInfo(dir);
         foreach (var (key, value) in environment)
         {
             psi.Environment[key] = value;
@@ -185,6 +172,26 @@ internal sealed class NodeRssScenario(string name, string variant, IReadOnlyDict
         }
 
         return result.IsError is true;
+    }
+
+    /// <summary>The built node serving stdio over a SQLite file in <paramref name="dir"/>, with <paramref name="extraArgs"/> after <c>serve</c>'s.</summary>
+    internal static ProcessStartInfo StdioStartInfo(string dir, params string[] extraArgs)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = dir,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { NodeDll(), "serve", "--db", Path.Combine(dir, "tasks.db") }.Concat(extraArgs))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["TASK_GRAPH_USER_DIR"] = Path.Combine(dir, ".user");
+        return psi;
     }
 
     internal static (double RssMiB, double PeakMiB) Memory(int pid)

@@ -112,21 +112,7 @@ internal sealed class ToolBudgetScenario : IScenario
         {
             var dir = Path.Combine(Path.GetTempPath(), $"tg-bench-budget-{Guid.NewGuid():N}");
             Directory.CreateDirectory(dir);
-            var psi = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = dir,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { NodeRssScenario.NodeDll(), "serve", "--db", Path.Combine(dir, "tasks.db"), "--tools", profile })
-            {
-                psi.ArgumentList.Add(arg);
-            }
-
-            psi.Environment["TASK_GRAPH_USER_DIR"] = Path.Combine(dir, ".user");
-            var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the node");
+            var process = Process.Start(NodeRssScenario.StdioStartInfo(dir, "--tools", profile)) ?? throw new InvalidOperationException("could not start the node");
             process.ErrorDataReceived += (_, _) => { };
             process.BeginErrorReadLine();
             var client = await McpClient.CreateAsync(

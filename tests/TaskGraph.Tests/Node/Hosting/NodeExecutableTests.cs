@@ -92,10 +92,11 @@ public sealed class NodeExecutableTests
         await using var node = await NodeProcess.StartAsync(ct);
         var body = await node.CallAsync("list_workflows", null, ct);
 
-        Assert.Equal(2, body.GetProperty("count").GetInt32());
-        Assert.Equal(["solo", "swarm"], body.GetProperty("workflows").EnumerateArray().Select(w => w.GetProperty("name").GetString()));
+        Assert.Equal(8, body.GetProperty("count").GetInt32());
+        Assert.Equal(["git-worktree", "hierarchical", "kanban", "push", "relay", "solo", "sprint", "swarm"], body.GetProperty("workflows").EnumerateArray().Select(w => w.GetProperty("name").GetString()));
         Assert.All(body.GetProperty("workflows").EnumerateArray(), w => Assert.NotEmpty(w.GetProperty("description").GetString()!));
-        Assert.Equal(JsonValueKind.Array, body.GetProperty("overlays").ValueKind);
+        Assert.Equal(["git", "troubleshooting"], body.GetProperty("overlays").EnumerateArray().Select(o => o.GetProperty("name").GetString()));
+        Assert.All(body.GetProperty("overlays").EnumerateArray(), o => Assert.NotEmpty(o.GetProperty("description").GetString()!));
     }
 
     [Fact]

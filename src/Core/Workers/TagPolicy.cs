@@ -3,7 +3,10 @@ using TaskGraph.Core.Errors;
 
 namespace TaskGraph.Core.Workers;
 
-/// <summary>Applies <c>tags.unknown_tag</c>: allow, warn (returns warnings) or reject (throws).</summary>
+/// <summary>
+/// Applies <c>tags.unknown_tag</c>: allow, warn (returns warnings) or reject (throws). The check is on when tags are
+/// defined; role tags count as known.
+/// </summary>
 public static class TagPolicy
 {
     /// <summary>Warnings for unknown tags; throws when the policy rejects them.</summary>
@@ -14,7 +17,7 @@ public static class TagPolicy
             return [];
         }
 
-        var unknown = tags.Where(t => !settings.Definitions.ContainsKey(t)).ToList();
+        var unknown = tags.Where(t => !settings.IsKnown(t)).ToList();
         if (unknown.Count == 0)
         {
             return [];
@@ -22,7 +25,7 @@ public static class TagPolicy
 
         if (settings.UnknownTag == "reject")
         {
-            throw TaskGraphException.Invalid(field, $"Unknown tag(s): {string.Join(", ", unknown)}. Known tags: [{string.Join(", ", settings.Definitions.Keys.Order(StringComparer.Ordinal))}]");
+            throw TaskGraphException.Invalid(field, $"Unknown tag(s): {string.Join(", ", unknown)}. Known tags: [{string.Join(", ", settings.Known)}]");
         }
 
         return [.. unknown.Select(t => $"Unknown tag '{t}'")];

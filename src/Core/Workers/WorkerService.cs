@@ -25,12 +25,13 @@ public sealed class WorkerService(GraphContext context)
         var overlays = Limits.List(request.Overlays, "overlays");
         Limits.Text(request.Workflow, "workflow", Limits.IdLength);
         var workflow = config.WorkflowFor(request.Workflow, request.Overlays);
+        var maxClaims = workflow.RoleFor(tags)?.MaxClaims is { } roleLimit ? Math.Min(roleLimit, config.Server.ClaimLimit) : config.Server.ClaimLimit;
 
         if (request.WorkerId is null)
         {
             // Create-if-absent: a drawn id another node took meanwhile is redrawn, never overwritten.
             var created = await IdDraw.CreateAsync(
-                context.Petnames, config.Ids.AgentIdWords, config.Ids.AgentIdCase, id => WriteAsync(id, null, tags, request, overlays, cancellationToken)).ConfigureAwait(false);
+                context.Petnames, config.Ids.AgentIdWords, config.Ids.AgentIdCase, id => WriteAsync(id, null, tags, maxClaims, request, overlays, cancellationToken)).ConfigureAwait(false);
             return new ConnectResult(created, workflow, tagWarnings);
         }
 
@@ -51,7 +52,7 @@ public sealed class WorkerService(GraphContext context)
             var kept = existing is { } e && e.Value.Claims.Count > 0
                 ? await _ledger.PruneAsync(e.Value, context.NowMs, cancellationToken).ConfigureAwait(false)
                 : [];
-            return await WriteAsync(workerId, existing, tags, request, overlays, cancellationToken, kept).ConfigureAwait(false);
+            return await WriteAsync(workerId, existing, tags, maxClaims, request, overlays, cancellationToken, kept).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return new ConnectResult(worker, workflow, tagWarnings);
     }
@@ -121,7 +122,11 @@ public sealed class WorkerService(GraphContext context)
                 await context.Records.PutWorkerAsync(worker with { Overlays = next }, current.Revision, cancellationToken).ConfigureAwait(false);
                 var before = config.WorkflowFor(worker.Workflow, worker.Overlays);
                 var after = config.WorkflowFor(worker.Workflow, next);
-                return new OverlayChange(workerId, next, add ? WorkflowOverlays.Diff(before, after) : WorkflowOverlays.Diff(after, before));
+                return new OverlayChange(workerId, next, add ? WorkflowOverlays.Diff(before, after) : WorkflowOverlays.Diff(after, before))
+                {
+                    Workflow = after,
+                    Role = after.RoleFor(worker.Tags),
+                };
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -237,6 +242,7 @@ public sealed class WorkerService(GraphContext context)
         string id,
         Versioned<WorkerRecord>? existing,
         IReadOnlyList<string> tags,
+        int maxClaims,
         ConnectRequest request,
         IReadOnlyList<string> overlays,
         CancellationToken cancellationToken,
@@ -250,7 +256,7 @@ public sealed class WorkerService(GraphContext context)
             {
                 Id = id,
                 Tags = tags,
-                MaxClaims = server.ClaimLimit,
+                MaxClaims = maxClaims,
                 RegisteredAt = now,
                 Workflow = request.Workflow,
                 Overlays = overlays,

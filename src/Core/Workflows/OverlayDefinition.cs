@@ -27,6 +27,12 @@ public sealed record OverlayDefinition
     /// <summary>Gates to add to the workflow's.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<GateDefinition>> Gates { get; init; } = new Dictionary<string, IReadOnlyList<GateDefinition>>(StringComparer.Ordinal);
 
+    /// <summary>Roles to add (a role the workflow already has stays as it is).</summary>
+    public IReadOnlyDictionary<string, RoleDefinition> Roles { get; init; } = new Dictionary<string, RoleDefinition>(StringComparer.Ordinal);
+
+    /// <summary>Role prompts to append, per role and key.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> RolePrompts { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+
     /// <summary>A new initial state (ignored when it is "pending").</summary>
     public string? InitialState { get; init; }
 

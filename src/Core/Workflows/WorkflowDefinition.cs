@@ -27,6 +27,28 @@ public sealed record WorkflowDefinition
     /// <summary>Prompts of a status and phase together (<c>combos: {"working+implement": {enter, exit}}</c>), by "status+phase".</summary>
     public IReadOnlyDictionary<string, PromptPair> Combos { get; init; } = new Dictionary<string, PromptPair>(StringComparer.Ordinal);
 
+    /// <summary>Roles by name (<c>roles</c>).</summary>
+    public IReadOnlyDictionary<string, RoleDefinition> Roles { get; init; } = new Dictionary<string, RoleDefinition>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Prompts per role and key (<c>role_prompts: {role: {key: text}}</c>). All of a role's prompts come with
+    /// <c>connect</c>; the keys <c>claiming</c> and <c>reporting</c> also come with a claim, <c>completing</c> with completing.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> RolePrompts { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+
+    /// <summary>The role of a worker with <paramref name="tags"/>: the first role by name whose tags overlap them, or null.</summary>
+    public RoleDefinition? RoleFor(IReadOnlyList<string> tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        return tags.Count == 0
+            ? null
+            : Roles.Values.Where(r => r.Tags.Any(t => tags.Contains(t, StringComparer.Ordinal))).MinBy(r => r.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>The prompts of <paramref name="role"/> (empty when it has none).</summary>
+    public IReadOnlyDictionary<string, string> PromptsOf(RoleDefinition? role) =>
+        role is not null && RolePrompts.TryGetValue(role.Name, out var prompts) ? prompts : new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>The phases task-graph-mcp knows by default.</summary>
     public static IReadOnlyList<string> DefaultPhases { get; } =
     [

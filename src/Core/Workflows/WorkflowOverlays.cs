@@ -3,7 +3,8 @@ namespace TaskGraph.Core.Workflows;
 /// <summary>
 /// Lays overlays over a workflow, in order: a state's exits are unioned and its timed flag or-ed, its prompts appended
 /// (separated by a rule), new states added; phase and combo prompts appended; gates extended; the initial state replaced
-/// unless the overlay says "pending"; blocking states unioned. And the diff between two effective workflows.
+/// unless the overlay says "pending"; blocking states unioned; roles added (the first definition of a role wins) and
+/// role prompts appended. And the diff between two effective workflows.
 /// </summary>
 public static class WorkflowOverlays
 {
@@ -85,6 +86,24 @@ public static class WorkflowOverlays
             gates[key] = [.. (gates.GetValueOrDefault(key) ?? []), .. list];
         }
 
+        var roles = new Dictionary<string, RoleDefinition>(workflow.Roles, StringComparer.Ordinal);
+        foreach (var (name, role) in overlay.Roles)
+        {
+            roles.TryAdd(name, role);
+        }
+
+        var rolePrompts = new Dictionary<string, IReadOnlyDictionary<string, string>>(workflow.RolePrompts, StringComparer.Ordinal);
+        foreach (var (role, prompts) in overlay.RolePrompts)
+        {
+            var merged = new Dictionary<string, string>(rolePrompts.GetValueOrDefault(role) ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (var (key, text) in prompts)
+            {
+                merged[key] = Append(merged.GetValueOrDefault(key), text)!;
+            }
+
+            rolePrompts[role] = merged;
+        }
+
         var settings = workflow.Settings with
         {
             InitialState = overlay.InitialState is { } initial && initial != "pending" ? initial : workflow.Settings.InitialState,
@@ -94,6 +113,8 @@ public static class WorkflowOverlays
         {
             States = states,
             Gates = gates,
+            Roles = roles,
+            RolePrompts = rolePrompts,
             Settings = settings,
             PhasePrompts = Merge(workflow.PhasePrompts, overlay.PhasePrompts),
             Combos = Merge(workflow.Combos, overlay.Combos),

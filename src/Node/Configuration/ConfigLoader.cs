@@ -101,7 +101,17 @@ public static class ConfigLoader
             overlayReader.ThrowIfProblems();
         }
 
-        config = config with { Workflows = workflows, DefaultWorkflow = defaultWorkflow, Overlays = overlayDefinitions };
+        var roleTags = workflows.Values.Prepend(defaultWorkflow).SelectMany(w => w.Roles.Values)
+            .Concat(overlayDefinitions.Values.SelectMany(o => o.Roles.Values))
+            .SelectMany(r => r.Tags)
+            .ToHashSet(StringComparer.Ordinal);
+        config = config with
+        {
+            Workflows = workflows,
+            DefaultWorkflow = defaultWorkflow,
+            Overlays = overlayDefinitions,
+            Tags = config.Tags with { RoleTags = roleTags },
+        };
         var problems = config.Validate();
         if (problems.Count > 0)
         {

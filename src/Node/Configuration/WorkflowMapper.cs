@@ -4,8 +4,10 @@ namespace TaskGraph.Node.Configuration;
 
 /// <summary>
 /// Maps a workflow file's tree over a base workflow with deep-merge semantics: states and settings merge key by key
-/// (base states survive), lists replace, phases given as a map add to the base phases. Gates (<c>status:</c> and <c>phase:</c> keys), phase prompts and combos are read too. Other top-level keys (
-/// roles, role_prompts, ...) are not read here; they stay in the raw tree.
+/// (base states survive), lists replace, phases given as a map add to the base phases. Gates (<c>status:</c> and
+/// <c>phase:</c> keys), phase prompts, combos, roles and role prompts are read too (a role or a role's prompt key given
+/// replaces the base's). Other top-level keys (attachments, push, sprint, templates, a role's own phases and prompts) are
+/// documentation for the agents and are not read.
 /// </summary>
 public static class WorkflowMapper
 {
@@ -64,6 +66,8 @@ public static class WorkflowMapper
             PhasePrompts = phasePrompts,
             Combos = Combos(new Dictionary<string, PromptPair>(), tree, reader),
             Gates = Gates(new Dictionary<string, IReadOnlyList<GateDefinition>>(), tree, reader),
+            Roles = Roles(new Dictionary<string, RoleDefinition>(), tree, reader),
+            RolePrompts = RolePrompts(new Dictionary<string, IReadOnlyDictionary<string, string>>(), tree, reader),
             InitialState = reader.Text(settings, "initial_state", "settings.initial_state"),
             BlockingStates = reader.StringList(settings, "blocking_states", "settings.blocking_states") ?? [],
         };
@@ -235,6 +239,78 @@ public static class WorkflowMapper
             Gates = Gates(baseline.Gates, tree, reader),
             PhasePrompts = phasePrompts,
             Combos = Combos(baseline.Combos, tree, reader),
+            Roles = Roles(baseline.Roles, tree, reader),
+            RolePrompts = RolePrompts(baseline.RolePrompts, tree, reader),
         };
+    }
+
+    /// <summary><c>roles: {name: {description, tags, max_claims, can_assign, can_create_subtasks}}</c> over the base's.</summary>
+    private static Dictionary<string, RoleDefinition> Roles(IReadOnlyDictionary<string, RoleDefinition> baseline, Dictionary<string, object?> tree, ConfigReader reader)
+    {
+        var roles = new Dictionary<string, RoleDefinition>(baseline, StringComparer.Ordinal);
+        if (reader.Map(tree, "roles", "roles") is not { } roleTree)
+        {
+            return roles;
+        }
+
+        foreach (var name in roleTree.Keys)
+        {
+            var path = $"roles.{name}";
+            if (reader.Map(roleTree, name, path) is not { } role)
+            {
+                continue;
+            }
+
+            var maxClaims = reader.WholeNumber(role, "max_claims", $"{path}.max_claims");
+            if (maxClaims is < 1)
+            {
+                reader.Problem($"{path}.max_claims", "must be at least 1");
+            }
+
+            roles[name] = new RoleDefinition
+            {
+                Name = name,
+                Description = reader.Text(role, "description", $"{path}.description"),
+                Tags = reader.StringList(role, "tags", $"{path}.tags") ?? [],
+                MaxClaims = maxClaims,
+                CanAssign = reader.Bool(role, "can_assign", $"{path}.can_assign"),
+                CanCreateSubtasks = reader.Bool(role, "can_create_subtasks", $"{path}.can_create_subtasks"),
+            };
+        }
+
+        return roles;
+    }
+
+    /// <summary><c>role_prompts: {role: {key: text}}</c> over the base's, key by key.</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> RolePrompts(
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> baseline, Dictionary<string, object?> tree, ConfigReader reader)
+    {
+        var all = new Dictionary<string, IReadOnlyDictionary<string, string>>(baseline, StringComparer.Ordinal);
+        if (reader.Map(tree, "role_prompts", "role_prompts") is not { } promptTree)
+        {
+            return all;
+        }
+
+        foreach (var role in promptTree.Keys)
+        {
+            var path = $"role_prompts.{role}";
+            if (reader.Map(promptTree, role, path) is not { } keys)
+            {
+                continue;
+            }
+
+            var prompts = new Dictionary<string, string>(all.GetValueOrDefault(role) ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (var key in keys.Keys)
+            {
+                if (reader.Text(keys, key, $"{path}.{key}") is { } text)
+                {
+                    prompts[key] = text;
+                }
+            }
+
+            all[role] = prompts;
+        }
+
+        return all;
     }
 }

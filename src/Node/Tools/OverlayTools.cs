@@ -42,7 +42,7 @@ internal sealed class OverlayTools(ServedGraphs served)
             exits[state] = TaskJson.Strings(added);
         }
 
-        return ToolResults.Json(new JsonObject
+        var o = new JsonObject
         {
             ["success"] = true,
             ["worker_id"] = change.WorkerId,
@@ -54,6 +54,12 @@ internal sealed class OverlayTools(ServedGraphs served)
                 ["gates_added"] = TaskJson.Strings(change.Diff.GatesAdded),
                 ["prompts_modified"] = TaskJson.Strings(change.Diff.PromptsModified),
             },
-        });
+        };
+        if (change.Workflow is { } workflow)
+        {
+            RoleJson.AddTo(o, workflow, change.Role);
+        }
+
+        return ToolResults.Json(o);
     }
 }

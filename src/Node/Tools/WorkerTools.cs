@@ -84,7 +84,7 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
                 ["blocking_states"] = TaskJson.Strings(wf.Settings.BlockingStates),
                 ["phases"] = TaskJson.Strings(wf.Phases),
                 ["dependency_types"] = TaskJson.Strings(config.Dependencies.Keys),
-                ["known_tags"] = TaskJson.Strings(config.Tags.Definitions.Keys),
+                ["known_tags"] = TaskJson.Strings(config.Tags.Known),
                 ["claim_limit"] = config.Server.ClaimLimit,
                 ["stale_timeout_seconds"] = config.Server.StaleTimeoutSeconds,
             },
@@ -98,6 +98,8 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
         {
             o["overlays"] = TaskJson.Strings(worker.Overlays);
         }
+
+        RoleJson.AddTo(o, wf, result.Role);
 
         if (result.TagWarnings.Count > 0)
         {

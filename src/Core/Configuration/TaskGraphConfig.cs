@@ -22,6 +22,9 @@ public sealed record TaskGraphConfig
     /// <summary>Auto-advance.</summary>
     public AutoAdvanceSettings AutoAdvance { get; init; } = new();
 
+    /// <summary>Parent auto-rollup.</summary>
+    public AutoRollupSettings AutoRollup { get; init; } = new();
+
     /// <summary>Id generation.</summary>
     public IdSettings Ids { get; init; } = new();
 

@@ -25,17 +25,7 @@ public sealed class MarkService(GraphContext context, WorkerService workers, str
         }
 
         Limits.Text(reason, "reason");
-        var paths = new List<string>();
-        foreach (var file in files)
-        {
-            if (string.IsNullOrWhiteSpace(file) || file.Length > Limits.PathLength || file.Contains('\0'))
-            {
-                throw TaskGraphException.Invalid("file", $"file must be 1..{Limits.PathLength} characters without NUL");
-            }
-
-            paths.Add(MarkPaths.Normalise(file, baseDirectory));
-        }
-
+        var paths = Paths(files, "file");
         await workers.HeartbeatAsync(agent, always: false, "agent", cancellationToken).ConfigureAwait(false);
         if (taskId is not null && await context.Records.GetTaskAsync(Limits.Id(taskId, "task"), cancellationToken).ConfigureAwait(false) is null)
         {
@@ -141,6 +131,35 @@ public sealed class MarkService(GraphContext context, WorkerService workers, str
                 : mark.Agent == agent && (all || wanted!.Contains(mark.File)),
             cancellationToken).ConfigureAwait(false);
         return [.. removed.Select(m => new UnmarkedFile(m.File, m.Agent))];
+    }
+
+    /// <summary>
+    /// Checks <paramref name="files"/> (as <paramref name="field"/>) before a call that will mark them: throws the field
+    /// error of a bad path, or LOCK_CONFLICT for a <c>lock:</c> another live worker holds. Marks nothing.
+    /// </summary>
+    public async Task CheckAsync(string agent, IReadOnlyList<string> files, string field, CancellationToken cancellationToken = default)
+    {
+        Limits.List(files, field);
+        foreach (var file in Paths(files, field).Where(MarkPaths.IsLock).Distinct(StringComparer.Ordinal))
+        {
+            await ThrowIfHeldByAnotherAsync(file, agent, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private List<string> Paths(IReadOnlyList<string> files, string field)
+    {
+        var paths = new List<string>();
+        foreach (var file in files)
+        {
+            if (string.IsNullOrWhiteSpace(file) || file.Length > Limits.PathLength || file.Contains('\0'))
+            {
+                throw TaskGraphException.Invalid(field, $"{field} must be 1..{Limits.PathLength} characters without NUL");
+            }
+
+            paths.Add(MarkPaths.Normalise(file, baseDirectory, field));
+        }
+
+        return paths;
     }
 
     /// <summary>Reads a lock; throws LOCK_CONFLICT when another live worker holds it.</summary>

@@ -43,6 +43,12 @@ public static class ChangeKinds
     /// <summary>The task moved on by itself when its last blocker completed.</summary>
     public const string AutoAdvance = "auto-advance";
 
+    /// <summary>A parent moved to completed because its last unfinished child finished (auto_rollup).</summary>
+    public const string Rollup = "rollup";
+
+    /// <summary>A descendant moved with its ancestor by <c>update(cascade=true)</c>.</summary>
+    public const string Cascade = "cascade";
+
     /// <summary>The task was (soft-)deleted.</summary>
     public const string Delete = "delete";
 

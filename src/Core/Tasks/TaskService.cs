@@ -23,6 +23,7 @@ public sealed class TaskService
     private readonly TaskTransitions _transitions;
     private readonly TaskRemoval _removal;
     private readonly AttachmentContents _attachments;
+    private readonly SubtreeCascade _cascade;
 
     /// <summary>Composes the task rules over <paramref name="context"/>; inline attachments are stored through <paramref name="attachments"/>.</summary>
     public TaskService(GraphContext context, WorkerService workers, DependencyService dependencies, AttachmentContents attachments)
@@ -34,6 +35,7 @@ public sealed class TaskService
         _creation = new TaskCreation(context, dependencies);
         _transitions = new TaskTransitions(context, workers, ledger, new TransitionAftermath(context, ledger, releaser));
         _removal = new TaskRemoval(context, workers, dependencies, ledger, releaser, attachments);
+        _cascade = new SubtreeCascade(context, workers, ledger, releaser);
     }
 
     /// <summary>Creates a task (and its <c>contains</c> edge when a parent is given).</summary>
@@ -70,6 +72,19 @@ public sealed class TaskService
     public async Task<UpdateTaskResult> UpdateAsync(UpdateTaskRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!request.Cascade)
+        {
+            return await UpdateWithAttachmentsAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var plan = await _cascade.PrepareAsync(request, cancellationToken).ConfigureAwait(false);
+        var moved = await _cascade.ApplyAsync(request.WorkerId, request.TaskId, plan, request.Reason, cancellationToken).ConfigureAwait(false);
+        var result = await UpdateWithAttachmentsAsync(request with { Cascade = false }, cancellationToken).ConfigureAwait(false);
+        return result with { Cascaded = moved };
+    }
+
+    private async Task<UpdateTaskResult> UpdateWithAttachmentsAsync(UpdateTaskRequest request, CancellationToken cancellationToken)
+    {
         if (request.InlineAttachments.Count == 0)
         {
             return await _transitions.UpdateAsync(request, cancellationToken).ConfigureAwait(false);

@@ -57,6 +57,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
 
         var unblocked = new List<string>();
         var advanced = new List<string>();
+        var rolledUp = new List<string>();
         string? aftermathWarning = null;
         try
         {
@@ -65,6 +66,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
                 var effects = await aftermath.RunAsync(request.WorkerId, decided, attempts.Reserved, cancellationToken).ConfigureAwait(false);
                 unblocked.AddRange(effects.Unblocked);
                 advanced.AddRange(effects.AutoAdvanced);
+                rolledUp.AddRange(effects.RolledUp);
             }
             else
             {
@@ -85,6 +87,7 @@ public sealed class TaskTransitions(GraphContext context, WorkerService workers,
         return new UpdateTaskResult(decided.After, decided.Before, unblocked, advanced, decided.PhaseWarning, tagWarnings)
         {
             AftermathWarning = aftermathWarning,
+            RolledUp = rolledUp,
             GateWarnings = decided.Plan?.GateWarnings ?? [],
             AttachmentsAdded = decided.Plan?.AttachmentsAdded ?? [],
             AttachmentsDropped = decided.Plan?.AttachmentsDropped ?? [],

@@ -48,12 +48,84 @@ public sealed class TransitionAftermath(GraphContext context, ClaimLedger ledger
 
         var unblocked = new List<string>();
         var advanced = new List<string>();
+        var rolledUp = new List<string>();
         if (workflow.IsBlocking(before.Status) && !workflow.IsBlocking(after.Status))
         {
             await PropagateUnblockAsync(after, workflow, decided.Graph, unblocked, advanced, cancellationToken).ConfigureAwait(false);
+            if (context.Config.AutoRollup.Enabled)
+            {
+                await RollUpAsync(callerId, after.Id, workflow, decided.Graph, rolledUp, unblocked, advanced, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        return new TransitionEffects(unblocked, advanced);
+        return new TransitionEffects(unblocked, advanced) { RolledUp = rolledUp };
+    }
+
+    /// <summary>
+    /// Auto-rollup: while the finished task's parent is unfinished, not owned by someone else, has no unfinished child left
+    /// and at least one completed child, and its exit gates let it go, the parent moves to the completed state (its
+    /// dependents are unblocked as for any finish) and the walk goes on to its parent. A lost race leaves that parent to
+    /// whoever moved it.
+    /// </summary>
+    private async Task RollUpAsync(
+        string callerId, string finishedId, WorkflowDefinition workflow, DependencyGraph graph, List<string> rolledUp, List<string> unblocked, List<string> advanced, CancellationToken cancellationToken)
+    {
+        var completed = workflow.Settings.CompletedState;
+        var childId = finishedId;
+        var seen = new HashSet<string>(StringComparer.Ordinal) { childId };
+        while (graph.ParentEdge(childId) is { } edge && seen.Add(edge.From))
+        {
+            var parent = await context.Records.GetTaskAsync(edge.From, cancellationToken).ConfigureAwait(false);
+            if (parent is not { } p || p.Value.IsDeleted || !workflow.IsBlocking(p.Value.Status) || p.Value.Owner is { } owner && owner != callerId)
+            {
+                return;
+            }
+
+            var children = await Task.WhenAll(graph.Children(p.Value.Id).Select(id => context.Records.GetTaskAsync(id, cancellationToken).AsTask())).ConfigureAwait(false);
+            var live = children.Where(c => c is { } t && !t.Value.IsDeleted).Select(c => c!.Value.Value).ToList();
+            if (live.Any(c => workflow.IsBlocking(c.Status)) || !live.Any(c => c.Status == completed))
+            {
+                return;
+            }
+
+            var now = context.NowMs;
+            var next = StatusChange.Apply(p.Value, completed, workflow, now) with
+            {
+                Owner = null,
+                ClaimedAt = null,
+                UpdatedAt = now,
+                FinishedBy = callerId,
+                Change = new TaskChange { Kind = ChangeKinds.Rollup, Actor = callerId, Reason = $"auto-rollup: every child of '{p.Value.Id}' is finished", FromStatus = p.Value.Status, FromPhase = p.Value.Phase },
+            };
+            try
+            {
+                // A rejecting exit gate keeps the parent where it is; warning gates do not hold a rollup back.
+                GateCheck.Exit(workflow, p.Value, next, force: true);
+            }
+            catch (TaskGraphException)
+            {
+                return;
+            }
+
+            try
+            {
+                var revision = await context.Records.PutTaskAsync(next, p.Revision, cancellationToken).ConfigureAwait(false);
+                await context.SeenAsync(RecordKeys.Task(next.Id), revision, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                return;
+            }
+
+            if (p.Value.Owner is { } held)
+            {
+                await ledger.UnreserveAsync(held, p.Value.Id, cancellationToken).ConfigureAwait(false);
+            }
+
+            rolledUp.Add(next.Id);
+            await PropagateUnblockAsync(next, workflow, graph, unblocked, advanced, cancellationToken).ConfigureAwait(false);
+            childId = next.Id;
+        }
     }
 
     /// <summary>

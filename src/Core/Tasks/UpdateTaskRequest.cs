@@ -61,4 +61,7 @@ public sealed record UpdateTaskRequest
 
     /// <summary>Bypass the owner guard, an existing claim and unsatisfied dependencies (not tags, legality, limits or children).</summary>
     public bool Force { get; init; }
+
+    /// <summary>Move every unfinished descendant to <see cref="Status"/> (a terminal status) with the task (<see cref="SubtreeCascade"/>).</summary>
+    public bool Cascade { get; init; }
 }

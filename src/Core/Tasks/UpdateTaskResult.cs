@@ -30,6 +30,12 @@ public sealed record UpdateTaskResult(
     /// <summary>The transition prompts of the change.</summary>
     public IReadOnlyList<TransitionPrompt> Prompts { get; init; } = [];
 
+    /// <summary>Ancestors the change completed by auto-rollup, nearest first.</summary>
+    public IReadOnlyList<string> RolledUp { get; init; } = [];
+
+    /// <summary>Descendants <c>cascade=true</c> moved with the task.</summary>
+    public IReadOnlyList<string> Cascaded { get; init; } = [];
+
     /// <summary>Type-policy warnings of the inline attachments.</summary>
     public IReadOnlyList<string> AttachmentWarnings { get; init; } = [];
 }

@@ -47,6 +47,7 @@ public static class ConfigMapper
         };
 
         var autoAdvance = reader.Map(tree, "auto_advance", "auto_advance");
+        var autoRollup = reader.Map(tree, "auto_rollup", "auto_rollup");
         var ids = reader.Map(tree, "ids", "ids");
         var feedback = reader.Map(tree, "feedback", "feedback");
 
@@ -58,6 +59,10 @@ public static class ConfigMapper
             {
                 Enabled = reader.Bool(autoAdvance, "enabled", "auto_advance.enabled") ?? defaults.AutoAdvance.Enabled,
                 TargetState = reader.Text(autoAdvance, "target_state", "auto_advance.target_state") ?? defaults.AutoAdvance.TargetState,
+            },
+            AutoRollup = new AutoRollupSettings
+            {
+                Enabled = reader.Bool(autoRollup, "enabled", "auto_rollup.enabled") ?? defaults.AutoRollup.Enabled,
             },
             Ids = new IdSettings
             {

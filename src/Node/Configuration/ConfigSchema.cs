@@ -47,7 +47,7 @@ public static class ConfigSchema
         "server.ui.retry_multiplier",
         "paths.root", "paths.style", "paths.map_windows_drives", "paths.mappings.*",
         "dependencies.definitions.*.display", "dependencies.definitions.*.blocks",
-        "auto_advance.enabled", "auto_advance.target_state",
+        "auto_advance.enabled", "auto_advance.target_state", "auto_rollup.enabled",
         "attachments.unknown_key", "attachments.definitions.*.mime", "attachments.definitions.*.mode",
         "tags.unknown_tag", "tags.definitions.*.category", "tags.definitions.*.description",
         "ids.task_id_words", "ids.agent_id_words", "ids.id_case", "ids.agent_id_case",

@@ -40,13 +40,7 @@ internal sealed class MarkTools(ServedGraphs served, MarkFeed feed)
 
         if (result.Warnings.Count > 0)
         {
-            o["warnings"] = new JsonArray([.. result.Warnings.Select(w => (JsonNode?)new JsonObject
-            {
-                ["file"] = w.File,
-                ["marked_by"] = w.MarkedBy,
-                ["reason"] = w.Reason,
-                ["task"] = w.TaskId,
-            })]);
+            o["warnings"] = MarkJson.Warnings(result.Warnings);
         }
 
         return ToolResults.Json(o);

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Errors;
+using TaskGraph.Core.Graph;
 using TaskGraph.Core.Queries;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
@@ -261,6 +262,7 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("Alias of worker_id.")] string? agent = null,
         [Description("Attach with this update (they count for its gates): [{type, content, name?, mime?, mode?}].")][ArgShape(ArgShape.ObjectArray)] JsonElement? attachments = null,
         [Description("Prompts in the answer: caller (default), all or none.")] string? prompts = null,
+        [Description("With a terminal status (e.g. cancelled): move every unfinished descendant there too.")][DefaultValue(false)] bool? cascade = null,
         CancellationToken cancellationToken = default)
     {
         var result = await _graph.Tasks.UpdateAsync(
@@ -283,6 +285,7 @@ internal sealed class TaskTools(ServedGraphs served)
                 Force = force ?? false,
                 InlineAttachments = Args.Attachments(attachments, "attachments"),
                 Prompts = PromptMode(prompts),
+                Cascade = cascade ?? false,
             },
             cancellationToken);
         var o = TaskJson.Task(result.Task);
@@ -313,6 +316,16 @@ internal sealed class TaskTools(ServedGraphs served)
             o["auto_advanced"] = TaskJson.Strings(result.AutoAdvanced);
         }
 
+        if (result.RolledUp.Count > 0)
+        {
+            o["rolled_up"] = TaskJson.Strings(result.RolledUp);
+        }
+
+        if (result.Cascaded.Count > 0)
+        {
+            o["cascaded"] = TaskJson.Strings(result.Cascaded);
+        }
+
         Warnings(o, result.PhaseWarning, result.TagWarnings);
         if (result.AftermathWarning is not null)
         {
@@ -333,6 +346,7 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("Without task: this phase.")] string? phase = null,
         [Description("Without task: children of this task.")] string? parent = null,
         [Description("Prompts in the answer: caller (default), all or none.")] string? prompts = null,
+        [Description("Files to mark for the task as you claim it (warns when others mark them).")][ArgShape(ArgShape.StringOrArray)] JsonElement? files = null,
         CancellationToken cancellationToken = default)
     {
         var workerId = Args.WorkerId(worker_id, agent)!;
@@ -341,6 +355,13 @@ internal sealed class TaskTools(ServedGraphs served)
         if (taskId is null && force == true)
         {
             throw TaskGraphException.Invalid("force", "force needs a task: claim without a task only takes ready tasks");
+        }
+
+        // A held lock refuses the claim before it is made, so a refused call leaves nothing behind.
+        var marks = Args.StringOrArray(files, "files", maxLength: Limits.PathLength);
+        if (marks.Count > 0)
+        {
+            await _graph.Marks.CheckAsync(workerId, marks, "files", cancellationToken);
         }
 
         var result = taskId is not null
@@ -369,7 +390,33 @@ internal sealed class TaskTools(ServedGraphs served)
             },
         };
         AddPrompts(answer, result.Prompts);
+        if (marks.Count > 0)
+        {
+            await MarkClaimedFilesAsync(answer, workerId, t.Id, marks, cancellationToken);
+        }
+
         return ToolResults.Json(answer);
+    }
+
+    /// <summary>
+    /// Marks the files of a claim that landed. The claim stands whatever happens here, so a failure (a lock taken since
+    /// the check) is reported in the answer, not as the call's error.
+    /// </summary>
+    private async Task MarkClaimedFilesAsync(JsonObject answer, string workerId, string taskId, IReadOnlyList<string> files, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var marked = await _graph.Marks.MarkAsync(workerId, files, taskId, "claimed with the task", cancellationToken);
+            answer["marked"] = TaskJson.Strings(marked.Marked);
+            if (marked.Warnings.Count > 0)
+            {
+                answer["file_warnings"] = MarkJson.Warnings(marked.Warnings);
+            }
+        }
+        catch (TaskGraphException ex)
+        {
+            answer["mark_error"] = new JsonObject { ["code"] = ex.Code, ["message"] = ex.Message };
+        }
     }
 
     [McpServerTool(Name = "delete", Destructive = true, Idempotent = false, OpenWorld = false)]

@@ -94,6 +94,17 @@ public sealed class TaskQueries
     /// <summary>A page of tasks matching <paramref name="query"/> from the read model, as the resources list them (no validation, no thoughts).</summary>
     public TaskPage Page(TaskListQuery query) => _reads.ListTasks(query, Rules());
 
+    /// <summary>The status summary of the graph, or of <paramref name="parent"/>'s subtree (which must exist).</summary>
+    public StatusSummary Summary(string? parent)
+    {
+        if (parent is not null && _reads.GetTask(Limits.Id(parent, "parent")) is null)
+        {
+            throw TaskGraphException.TaskNotFound(parent, "parent");
+        }
+
+        return _reads.Summarize(parent, Rules());
+    }
+
     /// <summary>The tasks <paramref name="workerId"/> owns, from the read model.</summary>
     public IReadOnlyList<TaskRecord> OwnedBy(string workerId) => _reads.TasksOwnedBy(workerId);
 

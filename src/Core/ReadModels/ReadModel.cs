@@ -330,6 +330,15 @@ internal sealed partial class ReadModel : IAsyncDisposable
         }
     }
 
+    /// <summary>The status summary of the graph, or of <paramref name="parent"/>'s subtree.</summary>
+    public StatusSummary Summarize(string? parent, TaskQueryRules rules)
+    {
+        lock (_gate)
+        {
+            return SummaryReader.Summarize(_db, parent, rules);
+        }
+    }
+
     /// <summary>Claim-next: ready tasks the worker qualifies for, best first (priority, wanted-tag fit, age).</summary>
     public IReadOnlyList<ClaimCandidate> ClaimCandidates(ClaimCandidateQuery q, TaskQueryRules rules)
     {

@@ -169,26 +169,11 @@ public static class TransitionPlanner
             AgentTags = caller.Tags,
         };
         var prompts = TransitionPrompts.For(workflow, fromStatus, fromPhase, next.Status, next.Phase, context);
-        var rolePrompts = workflow.PromptsOf(role);
-        if (rolePrompts.Count == 0)
-        {
-            return prompts;
-        }
 
         // The role's own guidance at the two moments it is written for: taking a task, and finishing it.
         var claimed = next.Owner == caller.Id && task.Owner != caller.Id && workflow.IsTimed(next.Status);
         var completed = next.Status != task.Status && next.Status == workflow.Settings.CompletedState;
-        string[] keys = claimed ? ["claiming", "reporting"] : completed ? ["completing"] : [];
-        var all = prompts.ToList();
-        foreach (var key in keys)
-        {
-            if (rolePrompts.TryGetValue(key, out var text) && !string.IsNullOrWhiteSpace(text))
-            {
-                all.Add(new TransitionPrompt(TransitionPrompts.Render(text, workflow, next.Status, next.Phase, context), $"role:{role!.Name}.{key}"));
-            }
-        }
-
-        return all;
+        return [.. prompts, .. TransitionPrompts.OfRole(workflow, role, TransitionPrompts.RoleKeys(claimed, completed), next.Status, next.Phase, context)];
     }
 
     /// <summary>The field edits of the request applied to the task (status and owner come after the guards).</summary>

@@ -131,6 +131,10 @@ public sealed class WorkerService(GraphContext context)
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A registered worker, or null.</summary>
+    public async Task<WorkerRecord?> FindAsync(string workerId, CancellationToken cancellationToken = default) =>
+        (await context.Records.GetWorkerAsync(Limits.Id(workerId, "worker_id"), cancellationToken).ConfigureAwait(false))?.Value;
+
     /// <summary>The workflow a worker follows (the default workflow for null or an unknown worker).</summary>
     public async Task<WorkflowDefinition> WorkflowOfAsync(string? workerId, CancellationToken cancellationToken = default)
     {

@@ -66,6 +66,29 @@ public static class TransitionPrompts
         return prompts;
     }
 
+    /// <summary>
+    /// The prompts of <paramref name="role"/> under <paramref name="keys"/> (in that order), rendered for the new status and
+    /// phase, each with the source <c>role:&lt;role&gt;.&lt;key&gt;</c>.
+    /// </summary>
+    public static IEnumerable<TransitionPrompt> OfRole(
+        WorkflowDefinition workflow, RoleDefinition? role, IReadOnlyList<string> keys, string status, string? phase, PromptContext context)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        ArgumentNullException.ThrowIfNull(keys);
+        var prompts = workflow.PromptsOf(role);
+        foreach (var key in keys)
+        {
+            if (prompts.TryGetValue(key, out var text) && !string.IsNullOrWhiteSpace(text))
+            {
+                yield return new TransitionPrompt(Render(text, workflow, status, phase, context), $"role:{role!.Name}.{key}");
+            }
+        }
+    }
+
+    /// <summary>The role prompt keys a move gives: claiming and reporting when the worker takes the task, completing when it completes it.</summary>
+    public static IReadOnlyList<string> RoleKeys(bool claimed, bool completed) =>
+        claimed ? ["claiming", "reporting"] : completed ? ["completing"] : [];
+
     /// <summary>Renders the catalogue's variables into <paramref name="template"/>; unknown variables stay as written.</summary>
     public static string Render(string template, WorkflowDefinition workflow, string status, string? phase, PromptContext context)
     {

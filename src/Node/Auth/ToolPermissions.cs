@@ -46,6 +46,9 @@ public static class ToolPermissions
         ["remove_overlay"] = Permission.Connect,
         ["query"] = Permission.Read,
         ["get_schema"] = Permission.Read,
+        ["get_prompts"] = Permission.Read,
+        ["status_summary"] = Permission.Read,
+        ["bulk_update"] = Permission.Update,
     };
 
     /// <summary>The permission the tool itself needs; tools not in the table need <see cref="Permission.All"/> (admin).</summary>
@@ -65,9 +68,24 @@ public static class ToolPermissions
             yield return Permission.Force;
         }
 
-        if (tool == "update" && arguments.TryGetValue("assignee", out var assignee) && assignee.ValueKind == JsonValueKind.String)
+        if (tool is "update" or "bulk_update" && arguments.TryGetValue("assignee", out var assignee) && assignee.ValueKind == JsonValueKind.String)
         {
             yield return Permission.Assign;
+        }
+
+        // bulk_update's items are updates of their own: each one's force and assignee count as the call's.
+        if (tool == "bulk_update" && arguments.TryGetValue("updates", out var updates) && updates.ValueKind == JsonValueKind.Array)
+        {
+            var items = updates.EnumerateArray().Where(u => u.ValueKind == JsonValueKind.Object).ToList();
+            if (items.Any(u => u.TryGetProperty("force", out var f) && f.ValueKind == JsonValueKind.True))
+            {
+                yield return Permission.Force;
+            }
+
+            if (items.Any(u => u.TryGetProperty("assignee", out var a) && a.ValueKind == JsonValueKind.String))
+            {
+                yield return Permission.Assign;
+            }
         }
     }
 }

@@ -52,6 +52,11 @@ public sealed class ToolSchemaTests
         // Not in the catalogue: issue 12's long-poll for clients that ignore notifications, and the audit trail.
         { "wait_for_events", [] },
         { "audit", [] },
+
+        // task-graph-mcp 0.5.0 additions (the anchor moved; issue 13).
+        { "bulk_update", ["worker_id"] },
+        { "get_prompts", [] },
+        { "status_summary", [] },
     };
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;

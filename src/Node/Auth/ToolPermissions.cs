@@ -46,6 +46,8 @@ public static class ToolPermissions
         ["remove_overlay"] = Permission.Connect,
         ["query"] = Permission.Read,
         ["get_schema"] = Permission.Read,
+        ["list_skills"] = Permission.Read,
+        ["get_skill"] = Permission.Read,
     };
 
     /// <summary>The permission the tool itself needs; tools not in the table need <see cref="Permission.All"/> (admin).</summary>

@@ -54,6 +54,7 @@ public static class ToolSchemas
         ["add_overlay"] = ["worker_id", "overlay"],
         ["remove_overlay"] = ["worker_id", "overlay"],
         ["query"] = ["sql"],
+        ["get_skill"] = ["name"],
     };
 
     /// <summary>Free-text parameters: tab, newline and carriage return are allowed in them; every other string refuses control characters.</summary>

@@ -25,7 +25,6 @@ public static class ConfigSchema
         ["paths.style"] = "relative",
         ["paths.map_windows_drives"] = "false",
         ["paths.mappings"] = null,
-        ["feedback.enabled"] = "false",
         ["states"] = null,
         ["phases"] = null,
     };

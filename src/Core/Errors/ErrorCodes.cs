@@ -45,6 +45,9 @@ public static class ErrorCodes
     /// <summary>No attachment matches.</summary>
     public const string AttachmentNotFound = "ATTACHMENT_NOT_FOUND";
 
+    /// <summary>No built-in or local skill has that name.</summary>
+    public const string SkillNotFound = "SKILL_NOT_FOUND";
+
     /// <summary>Exit gates are not satisfied.</summary>
     public const string GatesNotSatisfied = "GATES_NOT_SATISFIED";
 

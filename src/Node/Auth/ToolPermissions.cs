@@ -6,7 +6,7 @@ namespace TaskGraph.Node.Auth;
 public static class ToolPermissions
 {
     /// <summary>The arguments that name the worker a call acts as (the primary name differs between tools).</summary>
-    public static readonly IReadOnlyList<string> IdentityArguments = ["worker_id", "agent", "worker"];
+    public static readonly IReadOnlyList<string> IdentityArguments = ["worker_id", "agent", "worker", "agent_id"];
 
     private static readonly Dictionary<string, string> ByTool = new(StringComparer.Ordinal)
     {
@@ -49,6 +49,12 @@ public static class ToolPermissions
         ["get_prompts"] = Permission.Read,
         ["status_summary"] = Permission.Read,
         ["bulk_update"] = Permission.Update,
+        ["list_skills"] = Permission.Read,
+        ["get_skill"] = Permission.Read,
+        ["list_feedback"] = Permission.Read,
+
+        // Feedback is a note for the node's operators, not a change to the graph: anyone who may act as a worker may give it.
+        ["give_feedback"] = Permission.Connect,
     };
 
     /// <summary>The permission the tool itself needs; tools not in the table need <see cref="Permission.All"/> (admin).</summary>

@@ -13,7 +13,6 @@ public static class ConfigSchema
     private static readonly Dictionary<string, string?> NotImplemented = new(StringComparer.Ordinal)
     {
         ["server.media_dir"] = "task-graph/media",
-        ["server.skills_dir"] = "task-graph/skills",
         ["server.log_dir"] = "task-graph/logs",
         ["server.default_format"] = "json",
         ["server.ui.mode"] = "none",
@@ -26,7 +25,6 @@ public static class ConfigSchema
         ["paths.style"] = "relative",
         ["paths.map_windows_drives"] = "false",
         ["paths.mappings"] = null,
-        ["feedback.enabled"] = "false",
         ["states"] = null,
         ["phases"] = null,
     };

@@ -57,6 +57,12 @@ public sealed record LoadedConfig
     /// <summary>The options this config was loaded with (null for a config made in code): a reload loads again with them.</summary>
     public ConfigLoadOptions? Options { get; init; }
 
+    /// <summary>
+    /// The project directory this config was loaded for (<see cref="ConfigLoadOptions.ProjectDirectory"/>), or the working
+    /// directory for a config made in code: relative <c>skills_dir</c> paths and answers' file names are relative to it.
+    /// </summary>
+    public string ProjectDirectory => Options?.ProjectDirectory ?? Directory.GetCurrentDirectory();
+
     /// <summary>The project and user config directories (where edits are picked up while the node runs).</summary>
     public IReadOnlyList<string> WatchedDirectories { get; init; } = [];
 

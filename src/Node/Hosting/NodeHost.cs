@@ -17,7 +17,7 @@ public static class NodeHost
         + "3. While working, call thinking(agent, thought) every few minutes: it is your heartbeat; a silent worker loses its claims.\n"
         + "4. mark_file(agent, file) before editing a shared file (\"lock:name\" is exclusive); mark_updates(agent) shows others' marks.\n"
         + "5. update(worker_id, task, status=\"completed\") when done; the answer lists the tasks it unblocked. Then claim again.\n"
-        + "Errors are JSON {code, message, field}. list_workflows() shows workflows for connect(workflow=...).";
+        + "Errors are JSON {code, message, field}. list_workflows() shows workflows for connect(workflow=...); get_skill(\"basics\") explains this loop.";
 
     /// <summary>The node's version (the assembly's informational version without build metadata).</summary>
     public static string Version { get; } =

@@ -55,6 +55,10 @@ public static class NodeServiceCollectionExtensions
             })
             .WithTaskGraphTools(typeof(NodeHost).Assembly)
             .WithResources<QueryResources>()
+            .WithResources<ConfigResources>()
+            .WithResources<SkillResources>()
+            .WithResources<WorkflowResources>()
+            .WithResources<DocsIndexResources>()
             .WithSubscribeToResourcesHandler((request, _) =>
             {
                 if (request.Params?.Uri is { } uri && request.Services?.GetService<ResourceSubscriptions>() is { } subscriptions)

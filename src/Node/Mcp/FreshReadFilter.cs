@@ -16,6 +16,9 @@ public static class FreshReadFilter
     // Tools that answer from the read model although they also write (eviction, a mark cursor).
     private static readonly HashSet<string> ReadModelWriters = new(StringComparer.Ordinal) { "list_agents", "mark_updates" };
 
+    // Read-only tools that answer from files and config, never from the read model: no catch-up needed.
+    private static readonly HashSet<string> Storeless = new(StringComparer.Ordinal) { "list_skills", "get_skill", "list_feedback" };
+
     /// <summary>The filter, for <c>WithRequestFilters(f =&gt; f.AddCallToolFilter(FreshReadFilter.Create))</c>.</summary>
     public static McpRequestHandler<CallToolRequestParams, CallToolResult> Create(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
         async (request, cancellationToken) =>
@@ -31,10 +34,11 @@ public static class FreshReadFilter
             return await next(request, cancellationToken);
         };
 
-    /// <summary>True for the tools that answer from the read model: every read-only tool, and the listed read-model writers.</summary>
+    /// <summary>True for the tools that answer from the read model: every read-only tool but those reading files and config (skills, feedback), and the listed read-model writers.</summary>
     public static bool IsRead(McpServerTool tool)
     {
         ArgumentNullException.ThrowIfNull(tool);
-        return tool.ProtocolTool.Annotations?.ReadOnlyHint == true || ReadModelWriters.Contains(tool.ProtocolTool.Name);
+        var name = tool.ProtocolTool.Name;
+        return (tool.ProtocolTool.Annotations?.ReadOnlyHint == true && !Storeless.Contains(name)) || ReadModelWriters.Contains(name);
     }
 }

@@ -9,7 +9,9 @@ namespace TaskGraph.Node.Mcp;
 /// Tool profiles: which tools <c>tools/list</c> shows, so an agent pays context only for the tools it uses.
 /// <c>core</c> is the work loop (connect, claim, thinking, update, get, list_tasks, the marks, search); <c>full</c> is every
 /// tool. The profile comes from <c>server.tools</c> (<c>--tools</c>) and is read per request, so a config reload applies it.
-/// A call to a tool outside the profile answers UNKNOWN_TOOL naming the profile that has it.
+/// A call to a tool outside the profile answers UNKNOWN_TOOL naming the profile that has it. The feedback tools
+/// (<see cref="FeedbackTools"/>) exist only while <c>feedback.enabled</c> is true: otherwise they are neither listed nor
+/// callable, also read per request.
 /// </summary>
 public static class ToolProfiles
 {
@@ -25,6 +27,9 @@ public static class ToolProfiles
         "connect", "claim", "thinking", "update", "get", "list_tasks", "mark_file", "unmark_file", "mark_updates", "search",
     };
 
+    /// <summary>The tools that exist only with <c>feedback.enabled: true</c> (in the full profile).</summary>
+    public static IReadOnlySet<string> FeedbackTools { get; } = new HashSet<string>(StringComparer.Ordinal) { "give_feedback", "list_feedback" };
+
     /// <summary>True when <paramref name="profile"/> shows <paramref name="tool"/>.</summary>
     public static bool Shows(string profile, string tool) => profile != Core || CoreTools.Contains(tool);
 
@@ -37,9 +42,10 @@ public static class ToolProfiles
         {
             var result = await next(request, cancellationToken);
             var profile = Profile(request.Services);
-            if (profile != Full)
+            var feedback = FeedbackEnabled(request.Services);
+            if (profile != Full || !feedback)
             {
-                result.Tools = [.. result.Tools.Where(t => Shows(profile, t.Name))];
+                result.Tools = [.. result.Tools.Where(t => Shows(profile, t.Name) && (feedback || !FeedbackTools.Contains(t.Name)))];
             }
 
             return result;
@@ -50,6 +56,13 @@ public static class ToolProfiles
         (request, cancellationToken) =>
         {
             var profile = Profile(request.Services);
+            if (request.MatchedPrimitive is McpServerTool hidden && FeedbackTools.Contains(hidden.ProtocolTool.Name) && !FeedbackEnabled(request.Services))
+            {
+                return ValueTask.FromResult(ToolErrors.Result(new ErrorEnvelope(
+                    ErrorCodes.UnknownTool,
+                    $"Unknown tool: {hidden.ProtocolTool.Name} (the feedback tools are off on this node; feedback.enabled: true turns them on)")));
+            }
+
             if (request.MatchedPrimitive is McpServerTool tool && !Shows(profile, tool.ProtocolTool.Name))
             {
                 var name = tool.ProtocolTool.Name;
@@ -61,6 +74,9 @@ public static class ToolProfiles
 
             return next(request, cancellationToken);
         };
+
+    private static bool FeedbackEnabled(IServiceProvider? services) =>
+        services?.GetService<NodeConfig>()?.Loaded.FeedbackEnabled ?? false;
 
     private static string Profile(IServiceProvider? services) =>
         services?.GetService<NodeConfig>()?.Current.Server.Tools ?? Full;

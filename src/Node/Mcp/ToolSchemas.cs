@@ -55,12 +55,14 @@ public static class ToolSchemas
         ["remove_overlay"] = ["worker_id", "overlay"],
         ["query"] = ["sql"],
         ["bulk_update"] = ["worker_id"],
+        ["get_skill"] = ["name"],
+        ["give_feedback"] = ["message"],
     };
 
     /// <summary>Free-text parameters: tab, newline and carriage return are allowed in them; every other string refuses control characters.</summary>
     public static IReadOnlySet<string> FreeText { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "title", "description", "reason", "thought", "query", "content", "sql",
+        "title", "description", "reason", "thought", "query", "content", "sql", "message",
     };
 
     /// <summary>The parameter that may stand in for a required <paramref name="name"/> (worker_id and agent), else null.</summary>

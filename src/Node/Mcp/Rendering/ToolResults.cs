@@ -14,6 +14,13 @@ public static class ToolResults
     public static CallToolResult Json<T>(T value) =>
         Text(value is JsonNode node ? WithoutNulls(node).ToJsonString(ToolJson.Options) : JsonSerializer.Serialize(value, ToolJson.Options));
 
+    /// <summary>A JSON tree as compact text without null properties (the shape of answers and of the config and docs resources).</summary>
+    public static string JsonText(JsonNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return WithoutNulls(node).ToJsonString(ToolJson.Options);
+    }
+
     /// <summary>A one-item result with raw text (markdown or csv modes).</summary>
     public static CallToolResult Text(string text) => new() { Content = [new TextContentBlock { Text = text }] };
 

@@ -220,7 +220,6 @@ public sealed class ConfigLoaderTests : IDisposable
         [
             $"{ProjectConfig}:2: server.default_format is accepted but not implemented yet; it has no effect",
             $"{ProjectConfig}:5: server.ui.mode is accepted but not implemented yet; it has no effect",
-            $"{ProjectConfig}:7: feedback.enabled is accepted but not implemented yet; it has no effect",
         ], loaded.Warnings);
     }
 

@@ -97,7 +97,7 @@ public sealed class AnswerShapeTests(NodeFixture fixture) : IClassFixture<NodeFi
         var named = System.Text.RegularExpressions.Regex.Matches(instructions, @"\b([a-z_]+)\(").Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(named);
         Assert.All(named, n => Assert.Contains(n, tools));
-        Assert.DoesNotContain("get_skill", instructions, StringComparison.Ordinal);
+        Assert.Contains("get_skill(\"basics\")", instructions, StringComparison.Ordinal);
         var order = new[] { "connect(", "claim(", "thinking(", "mark_file(", "update(" }.Select(s => instructions.IndexOf(s, StringComparison.Ordinal)).ToList();
         Assert.All(order, i => Assert.True(i >= 0));
         Assert.Equal(order.Order(), order);

@@ -23,7 +23,7 @@ public sealed class InspectorCliTests
         var problems = stderr.Split('\n').Where(l => l.StartsWith("Warning:", StringComparison.Ordinal) || l.StartsWith("Error:", StringComparison.Ordinal)).ToList();
         Assert.True(problems.Count == 0, $"schema portability problems:\n{stderr}");
         var tools = JsonDocument.Parse(stdout).RootElement.GetProperty("tools").EnumerateArray().ToList();
-        Assert.Equal(37, tools.Count);
+        Assert.Equal(42, tools.Count);
         var claim = tools.Single(t => t.GetProperty("name").GetString() == "claim");
         Assert.Equal(["worker_id"], claim.GetProperty("inputSchema").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
     }
@@ -56,7 +56,7 @@ public sealed class InspectorCliTests
 
         var (exit, stdout, stderr) = await InspectAsync(["--method", "tools/list"], target);
         Assert.True(exit == 0, $"inspector exited {exit}:\n{stderr}");
-        Assert.Equal(37, JsonDocument.Parse(stdout).RootElement.GetProperty("tools").GetArrayLength());
+        Assert.Equal(42, JsonDocument.Parse(stdout).RootElement.GetProperty("tools").GetArrayLength());
 
         (exit, stdout, stderr) = await InspectAsync(["--method", "tools/call", "--tool-name", "create", "--tool-arg", "title=over http"], target);
         Assert.True(exit == 0, $"inspector exited {exit}:\n{stderr}");

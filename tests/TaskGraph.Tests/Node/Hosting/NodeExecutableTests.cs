@@ -62,7 +62,7 @@ public sealed class NodeExecutableTests
         Assert.Equal("taskgraph", node.Client.ServerInfo?.Name);
         Assert.Equal(NodeHost.Version, node.Client.ServerInfo?.Version);
         Assert.Contains("claim(worker_id)", node.Client.ServerInstructions ?? string.Empty);
-        Assert.DoesNotContain("get_skill", node.Client.ServerInstructions ?? string.Empty);
+        Assert.Contains("get_skill(\"basics\")", node.Client.ServerInstructions ?? string.Empty);
 
         var tools = await node.Client.ListToolsAsync(cancellationToken: ct);
         var tool = Assert.Single(tools, t => t.Name == "list_workflows");

@@ -38,14 +38,18 @@ internal sealed class InProcessNode : IAsyncDisposable
     private readonly IHost _host;
     private readonly string? _ownedDirectory;
 
-    private InProcessNode(IHost host, GraphRuntime graph, McpClient client, TimeProvider time, string? ownedDirectory)
+    private InProcessNode(IHost host, NodeConfig config, GraphRuntime graph, McpClient client, TimeProvider time, string? ownedDirectory)
     {
         _host = host;
+        Config = config;
         Graph = graph;
         Client = client;
         Time = time;
         _ownedDirectory = ownedDirectory;
     }
+
+    /// <summary>The node's live config (a test may <see cref="NodeConfig.Replace"/> it, as a hot reload does).</summary>
+    public NodeConfig Config { get; }
 
     /// <summary>The client, connected to the node's MCP server.</summary>
     public McpClient Client { get; }
@@ -66,13 +70,20 @@ internal sealed class InProcessNode : IAsyncDisposable
     /// A node over a fresh SQLite file (<c>tasks.db</c> in a temp directory the node deletes on dispose), with
     /// <paramref name="config"/> (the defaults if null) and <paramref name="time"/> (the system clock if null).
     /// </summary>
-    public static async Task<InProcessNode> StartSqliteAsync(CancellationToken cancellationToken, TaskGraphConfig? config = null, FakeTimeProvider? time = null)
+    public static Task<InProcessNode> StartSqliteAsync(CancellationToken cancellationToken, TaskGraphConfig? config = null, FakeTimeProvider? time = null) =>
+        StartSqliteAsync(LoadedConfig.Of(config ?? new TaskGraphConfig()), cancellationToken, time);
+
+    /// <summary>
+    /// A node over a fresh SQLite file as above, with node-only settings too (<paramref name="loaded"/>, for instance
+    /// <c>FeedbackEnabled</c>); its <c>server.db_path</c> is replaced by the temp directory's <c>tasks.db</c>.
+    /// </summary>
+    public static async Task<InProcessNode> StartSqliteAsync(LoadedConfig loaded, CancellationToken cancellationToken, FakeTimeProvider? time = null)
     {
         var dir = TestPaths.TempDir("inproc");
         try
         {
-            var rules = config ?? new TaskGraphConfig();
-            var loaded = LoadedConfig.Of(rules with { Server = rules.Server with { DbPath = Path.Combine(dir, "tasks.db") } });
+            var rules = loaded.Config;
+            loaded = loaded with { Config = rules with { Server = rules.Server with { DbPath = Path.Combine(dir, "tasks.db") } } };
             return await OpenAndStartAsync(loaded, (TimeProvider?)time ?? TimeProvider.System, dir, cancellationToken);
         }
         catch
@@ -202,7 +213,7 @@ internal sealed class InProcessNode : IAsyncDisposable
             var client = await McpClient.CreateAsync(
                 new StreamClientTransport(toServer.Writer.AsStream(), toClient.Reader.AsStream()),
                 cancellationToken: cancellationToken);
-            return new InProcessNode(host, runtime, client, time, ownedDirectory);
+            return new InProcessNode(host, nodeConfig, runtime, client, time, ownedDirectory);
         }
         catch
         {

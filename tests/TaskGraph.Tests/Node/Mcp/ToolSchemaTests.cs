@@ -48,6 +48,8 @@ public sealed class ToolSchemaTests
         { "list_marks", [] },
         { "project_history", [] },
         { "list_workflows", [] },
+        { "list_skills", [] },
+        { "get_skill", ["name"] },
 
         // Not in the catalogue: issue 12's long-poll for clients that ignore notifications, and the audit trail.
         { "wait_for_events", [] },

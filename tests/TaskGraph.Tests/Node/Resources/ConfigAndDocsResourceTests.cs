@@ -19,6 +19,9 @@ public sealed class ConfigAndDocsResourceTests : IAsyncLifetime
     private const string PasswordSecret = "pw-77d2b4e8";
     private const string UrlSecret = "url-pw-5a0c";
 
+    // Never dialled (the node under test serves from memory); random so no fixed port appears in the tests.
+    private readonly int _natsPort = Random.Shared.Next(20_000, 60_000);
+
     private static readonly string[] FixedUris =
     [
         "config://current", "config://states", "config://phases", "config://dependencies", "config://tags",
@@ -38,7 +41,7 @@ public sealed class ConfigAndDocsResourceTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(dir, "config.yaml"), $"""
             server:
               nats:
-                url: nats://ops:{UrlSecret}@127.0.0.1:4222
+                url: nats://ops:{UrlSecret}@127.0.0.1:{_natsPort}
                 token: "${"{"}env:TG_TEST_NATS_TOKEN{"}"}"
                 password: "${"{"}env:TG_TEST_NATS_PASSWORD{"}"}"
                 user: ops
@@ -106,7 +109,7 @@ public sealed class ConfigAndDocsResourceTests : IAsyncLifetime
         var server = current.GetProperty("server");
         Assert.Equal(("nats", 5), (String(server, "store"), server.GetProperty("claim_limit").GetInt32()));
         var nats = server.GetProperty("nats");
-        Assert.Equal("nats://***@127.0.0.1:4222", String(nats, "url"));
+        Assert.Equal($"nats://***@127.0.0.1:{_natsPort}", String(nats, "url"));
         Assert.Equal(("***", "***", "***"), (String(nats, "token"), String(nats, "password"), String(nats, "user")));
         Assert.True(current.GetProperty("feedback").GetProperty("enabled").GetBoolean());
         Assert.Equal("area", String(current.GetProperty("tags").GetProperty("definitions").GetProperty("backend"), "category"));

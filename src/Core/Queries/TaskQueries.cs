@@ -128,8 +128,8 @@ public sealed class TaskQueries
         return _reads.GetTask(id) is null ? throw TaskGraphException.TaskNotFound(id) : _reads.Scan(id, before, after, above, below, Rules());
     }
 
-    /// <summary>Full-text search; <paramref name="limit"/> 1..100 (default: the page size, at most 20).</summary>
-    public SearchResults Search(string query, int? limit, int offset, IReadOnlyList<string> statuses, QueryScope scope)
+    /// <summary>Full-text search (attachment text too when asked); <paramref name="limit"/> 1..100 (default: the page size, at most 20).</summary>
+    public SearchResults Search(string query, int? limit, int offset, IReadOnlyList<string> statuses, QueryScope scope, bool includeAttachments = false)
     {
         ArgumentNullException.ThrowIfNull(statuses);
         ArgumentNullException.ThrowIfNull(scope);
@@ -145,7 +145,7 @@ public sealed class TaskQueries
         }
 
         var size = limit ?? Math.Min(_context.Config.Server.DefaultPageSize, 20);
-        return new SearchResults(_reads.Search(query, size, offset, statuses.Count == 0 ? null : statuses), size, offset);
+        return new SearchResults(_reads.Search(query, size, offset, statuses.Count == 0 ? null : statuses, includeAttachments: includeAttachments), size, offset);
     }
 
     /// <summary>

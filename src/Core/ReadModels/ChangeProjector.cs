@@ -63,6 +63,17 @@ internal sealed class ChangeProjector(SqliteConnection db)
             return true;
         }
 
+        if (key.StartsWith(RecordKeys.AttachmentPrefix, StringComparison.Ordinal))
+        {
+            RemoveAttachmentText(key);
+            if (change.Kind == ChangeKind.Put)
+            {
+                PutAttachmentText(key, RecordJson.Deserialize<AttachmentContent>(change.Value));
+            }
+
+            return true;
+        }
+
         if (key == RecordKeys.Dependencies)
         {
             var graph = change.Kind == ChangeKind.Put ? RecordJson.Deserialize<DependencyChangeRecord>(change.Value) : new DependencyChangeRecord { Edges = [] };
@@ -81,6 +92,23 @@ internal sealed class ChangeProjector(SqliteConnection db)
         return false;
     }
 
+    // Attachment text is searchable (search with include_attachments). The content record names the task it was written
+    // for; a search also checks that the task still lists the content, so content of a refused attach is never a hit.
+    private void PutAttachmentText(string key, AttachmentContent content)
+    {
+        SqlCommands.Execute(db, "INSERT INTO attachment_text (content_key, task_id) VALUES ($key, $task)", ("$key", key), ("$task", content.TaskId));
+        SqlCommands.Execute(
+            db,
+            "INSERT INTO attachments_fts (rowid, title, description, content) VALUES (last_insert_rowid(), '', '', $content)",
+            ("$content", content.Content));
+    }
+
+    private void RemoveAttachmentText(string key)
+    {
+        SqlCommands.Execute(db, "DELETE FROM attachments_fts WHERE rowid = (SELECT rowid FROM attachment_text WHERE content_key = $key)", ("$key", key));
+        SqlCommands.Execute(db, "DELETE FROM attachment_text WHERE content_key = $key", ("$key", key));
+    }
+
     private void PutTask(TaskRecord task, ReadOnlyMemory<byte> json, ulong position, long ts)
     {
         var existing = ReadStatusAndPhase(task.Id);
@@ -93,6 +121,7 @@ internal sealed class ChangeProjector(SqliteConnection db)
             previous ??= ReadStatusAndPhase(renamedFrom);
             SqlCommands.Execute(db, "UPDATE task_sequence SET task_id = $new WHERE task_id = $old", ("$new", task.Id), ("$old", renamedFrom));
             SqlCommands.Execute(db, "UPDATE claim_sequence SET task_id = $new WHERE task_id = $old", ("$new", task.Id), ("$old", renamedFrom));
+            SqlCommands.Execute(db, "UPDATE attachment_text SET task_id = $new WHERE task_id = $old", ("$new", task.Id), ("$old", renamedFrom));
         }
 
         // Most revisions (claims, releases, thoughts) change neither text nor tags: skip those rewrites.

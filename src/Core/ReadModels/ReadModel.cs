@@ -411,12 +411,12 @@ internal sealed partial class ReadModel : IAsyncDisposable
         }
     }
 
-    /// <summary>Full-text search over titles and descriptions with FTS5 syntax; soft-deleted tasks only when asked.</summary>
-    public SearchPage Search(string query, int limit, int offset, IReadOnlyList<string>? statusFilter, bool includeDeleted = false)
+    /// <summary>Full-text search over titles and descriptions (and attachment text when asked) with FTS5 syntax; soft-deleted tasks only when asked.</summary>
+    public SearchPage Search(string query, int limit, int offset, IReadOnlyList<string>? statusFilter, bool includeDeleted = false, bool includeAttachments = false)
     {
         lock (_gate)
         {
-            return _search.Search(query, limit, offset, statusFilter, includeDeleted);
+            return _search.Search(query, limit, offset, statusFilter, includeDeleted, includeAttachments);
         }
     }
 

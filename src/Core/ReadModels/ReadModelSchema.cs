@@ -119,5 +119,8 @@ internal static class ReadModelSchema
         CREATE INDEX idx_task_sequence_time ON task_sequence(timestamp);
 
         CREATE VIRTUAL TABLE tasks_fts USING fts5(task_id UNINDEXED, title, description);
+        CREATE TABLE attachment_text (rowid INTEGER PRIMARY KEY, content_key TEXT NOT NULL UNIQUE, task_id TEXT NOT NULL);
+        CREATE INDEX idx_attachment_text_task ON attachment_text(task_id);
+        CREATE VIRTUAL TABLE attachments_fts USING fts5(title UNINDEXED, description UNINDEXED, content);
         """;
 }

@@ -18,7 +18,7 @@ internal static class ReadModelSnapshot
     public const int FormatVersion = 1;
 
     /// <summary>Bump when ChangeProjector turns the same change into different rows: older snapshots are then discarded.</summary>
-    public const int ProjectionVersion = 1;
+    public const int ProjectionVersion = 2;
 
     /// <summary>The rebuild reason when no snapshot file exists yet (not worth a warning).</summary>
     public const string NoSnapshotReason = "no snapshot yet";

@@ -8,4 +8,5 @@ public sealed record SearchHit(
     string Status,
     double Score,
     string TitleSnippet,
-    string DescriptionSnippet);
+    string DescriptionSnippet,
+    string? AttachmentSnippet = null);

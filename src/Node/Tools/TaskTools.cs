@@ -495,12 +495,11 @@ internal sealed class TaskTools(ServedGraphs served)
         [Description("The search query.")] string? query = null,
         [Description("Most results (1..100, default 20).")][Range(1, 100)] int? limit = null,
         [Description("Results to skip (for paging).")][Range(0, int.MaxValue)][DefaultValue(0)] int? offset = null,
-        [Description("Accepted; attachment text is not searched yet.")] bool? include_attachments = null,
+        [Description("Also search attachment text.")] bool? include_attachments = null,
         [Description("Only these statuses.")][ArgShape(ArgShape.StringOrArray)] JsonElement? status_filter = null)
     {
         var q = Args.RequiredString(query, "query", 1000);
-        _ = include_attachments;
-        var found = _graph.TaskQueries.Search(q, limit, offset ?? 0, Args.StringOrArray(status_filter, "status_filter"), QueryScope.Everything);
+        var found = _graph.TaskQueries.Search(q, limit, offset ?? 0, Args.StringOrArray(status_filter, "status_filter"), QueryScope.Everything, include_attachments == true);
         var page = found.Page;
         var results = new JsonArray();
         foreach (var hit in page.Hits)
@@ -515,6 +514,10 @@ internal sealed class TaskTools(ServedGraphs served)
                 ["title_snippet"] = hit.TitleSnippet,
                 ["description_snippet"] = hit.DescriptionSnippet,
             });
+            if (hit.AttachmentSnippet is { } snippet)
+            {
+                ((JsonObject)results[^1]!)["attachment_snippet"] = snippet;
+            }
         }
 
         return Task.FromResult(ToolResults.Json(new JsonObject

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
 
 namespace TaskGraph.Tests.Node.InProcess;
@@ -146,5 +147,33 @@ public abstract class AttachmentToolTests : InProcessToolTests
         await CallAsync("rename", new { worker_id = "at-renamer", task = "at-i", new_id = "at-i2" });
         var moved = (await CallAsync("attachments", new { task = "at-i2", content = true })).GetProperty("attachments").EnumerateArray().ToList();
         Assert.Equal(["travels along"], moved.Select(a => String(a, "content")));
+    }
+
+    [Fact]
+    public async Task Search_finds_attachment_text_only_when_asked_and_only_while_the_task_lists_it()
+    {
+        await CallAsync("connect", new { worker_id = "at-finder" });
+        await CallAsync("create", new { id = "at-s1", title = "flaky build" });
+        await CallAsync("create", new { id = "at-s2", title = "zebracorn in the title" });
+        await CallAsync("attach", new { task = "at-s1", type = "log", content = "stack trace mentions zebracorn overflow" });
+        await CallAsync("attach", new { task = "at-s1", type = "note", content = "nothing here" });
+
+        static List<string> Ids(JsonElement answer) => [.. answer.GetProperty("results").EnumerateArray().Select(r => String(r, "task_id")!).Order()];
+        Assert.Equal(["at-s2"], Ids(await CallAsync("search", new { query = "zebracorn" })));
+
+        var both = await CallAsync("search", new { query = "zebracorn", include_attachments = true });
+        Assert.Equal(["at-s1", "at-s2"], Ids(both));
+        var hit = both.GetProperty("results").EnumerateArray().Single(r => String(r, "task_id") == "at-s1");
+        Assert.Contains("<mark>zebracorn</mark>", String(hit, "attachment_snippet"), StringComparison.Ordinal);
+        Assert.Equal(["at-s2"], Ids(await CallAsync("search", new { query = "title:zebracorn", include_attachments = true })));
+        Assert.Empty(Ids(await CallAsync("search", new { query = "zebracorn", include_attachments = true, status_filter = "completed" })));
+        var paged = await CallAsync("search", new { query = "zebracorn", include_attachments = true, limit = 1 });
+        Assert.True(paged.GetProperty("has_more").GetBoolean());
+
+        await CallAsync("rename", new { worker_id = "at-finder", task = "at-s1", new_id = "at-s3" });
+        Assert.Equal(["at-s2", "at-s3"], Ids(await CallAsync("search", new { query = "zebracorn", include_attachments = true })));
+
+        await CallAsync("detach", new { agent = "at-finder", task = "at-s3", type = "log" });
+        Assert.Equal(["at-s2"], Ids(await CallAsync("search", new { query = "zebracorn", include_attachments = true })));
     }
 }

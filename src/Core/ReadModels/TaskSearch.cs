@@ -7,11 +7,11 @@ namespace TaskGraph.Core.ReadModels;
 /// <summary>FTS5 search over task titles and descriptions, and attachment text when asked. The caller holds the read model's lock.</summary>
 internal sealed class TaskSearch(SqliteConnection db)
 {
+    private const string TaskSnippets = "snippet(tasks_fts, 1, '<mark>', '</mark>', '...', 32), snippet(tasks_fts, 2, '<mark>', '</mark>', '...', 64)";
+
     private const string TitlesAndDescriptions =
-        """
-        SELECT t.id, t.title, t.description, t.status, bm25(tasks_fts) AS score,
-            snippet(tasks_fts, 1, '<mark>', '</mark>', '...', 32),
-            snippet(tasks_fts, 2, '<mark>', '</mark>', '...', 64)
+        $"""
+        SELECT t.id, t.title, t.description, t.status, bm25(tasks_fts) AS score, {TaskSnippets}
         FROM tasks_fts JOIN tasks t ON t.rowid = tasks_fts.rowid
         WHERE tasks_fts MATCH $query
         """;
@@ -19,12 +19,9 @@ internal sealed class TaskSearch(SqliteConnection db)
     // Attachment text counts only while the task still lists that content (a refused attach's content never matches).
     // Column filters (title:, description:) match nothing in attachment text: those columns are empty there.
     private const string WithAttachments =
-        """
+        $"""
         WITH hits (rid, score, title_snippet, description_snippet, attachment_snippet) AS (
-            SELECT tasks_fts.rowid, bm25(tasks_fts),
-                snippet(tasks_fts, 1, '<mark>', '</mark>', '...', 32),
-                snippet(tasks_fts, 2, '<mark>', '</mark>', '...', 64),
-                NULL
+            SELECT tasks_fts.rowid, bm25(tasks_fts), {TaskSnippets}, NULL
             FROM tasks_fts WHERE tasks_fts MATCH $query
             UNION ALL
             SELECT t.rowid, bm25(attachments_fts), NULL, NULL, snippet(attachments_fts, 2, '<mark>', '</mark>', '...', 64)

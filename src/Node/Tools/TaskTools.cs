@@ -504,7 +504,7 @@ internal sealed class TaskTools(ServedGraphs served)
         var results = new JsonArray();
         foreach (var hit in page.Hits)
         {
-            results.Add(new JsonObject
+            var result = new JsonObject
             {
                 ["task_id"] = hit.TaskId,
                 ["title"] = hit.Title,
@@ -513,11 +513,13 @@ internal sealed class TaskTools(ServedGraphs served)
                 ["score"] = hit.Score,
                 ["title_snippet"] = hit.TitleSnippet,
                 ["description_snippet"] = hit.DescriptionSnippet,
-            });
+            };
             if (hit.AttachmentSnippet is { } snippet)
             {
-                ((JsonObject)results[^1]!)["attachment_snippet"] = snippet;
+                result["attachment_snippet"] = snippet;
             }
+
+            results.Add(result);
         }
 
         return Task.FromResult(ToolResults.Json(new JsonObject

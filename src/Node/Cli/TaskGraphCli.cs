@@ -37,8 +37,20 @@ public static class TaskGraphCli
     private static readonly Option<LogLevel?> LogLevelOption = new("--log-level") { Description = "Log level on stderr: Trace, Debug, Information, Warning, Error, Critical, None", Recursive = true };
 
     /// <summary>Parses and runs; returns the process exit code.</summary>
-    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
-        Build().Parse(args).InvokeAsync(cancellationToken: cancellationToken);
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0 && AgentCommand.IsAgentCommand(parse))
+        {
+            // The agent CLI's documented contract: bad arguments exit 2, with one line saying what is wrong.
+            var problems = string.Join("; ", parse.Errors.Select(e => e.Message.ReplaceLineEndings(" ")));
+            await Console.Error.WriteLineAsync($"taskgraph agent: {problems} (see taskgraph agent --help)");
+
+            return AgentCommand.BadArgumentsExitCode;
+        }
+
+        return await parse.InvokeAsync(cancellationToken: cancellationToken);
+    }
 
     /// <summary>The root command with all subcommands.</summary>
     public static RootCommand Build()
@@ -65,6 +77,7 @@ public static class TaskGraphCli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(TokenCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(AgentCommand.Build());
         root.Subcommands.Add(Swarm.SwarmCommand.Build());
         root.SetAction(ServeAsync);
         return root;

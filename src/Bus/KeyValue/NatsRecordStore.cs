@@ -23,7 +23,7 @@ namespace TaskGraph.Bus.KeyValue;
 /// skipped 116 acknowledged revisions across a kill -9 of one node. The per-key limit of 64 is a client-side KV
 /// convention, not a server limit, so the bucket's stream itself is the log.
 /// </remarks>
-public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore
+public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlobStore
 {
     private const int WrongLastSequenceError = 10071;
     private const int NoMessageFoundError = 10037;
@@ -50,6 +50,7 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore
     private readonly ILogger _logger;
     private readonly bool _casFence;
     private readonly NatsLivenessBucket _live;
+    private readonly ObjectStore.NatsBlobBucket _blobs;
 
     private NatsRecordStore(
         NatsConnection connection,
@@ -63,6 +64,7 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore
         NatsLivenessBucket live)
     {
         _live = live;
+        _blobs = new ObjectStore.NatsBlobBucket(js, names.Graph, kvStream.Info.Config.NumReplicas);
         _connection = connection;
         _js = js;
         _kvStream = kvStream;
@@ -376,6 +378,21 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    /// <inheritdoc />
+    string IBlobStore.Location => _blobs.Location;
+
+    /// <inheritdoc />
+    bool IBlobStore.IsLocalDirectory => false;
+
+    /// <inheritdoc />
+    Task IBlobStore.PutAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => _blobs.PutAsync(name, data, cancellationToken);
+
+    /// <inheritdoc />
+    Task<byte[]?> IBlobStore.GetAsync(string name, CancellationToken cancellationToken) => _blobs.GetAsync(name, cancellationToken);
+
+    /// <inheritdoc />
+    Task<bool> IBlobStore.DeleteAsync(string name, CancellationToken cancellationToken) => _blobs.DeleteAsync(name, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<RecordEntry?> GetLiveAsync(string key, CancellationToken cancellationToken = default)

@@ -8,13 +8,29 @@ using TaskGraph.Core.Storage;
 namespace TaskGraph.Core.Attachments;
 
 /// <summary>
-/// Checks attachment inputs (type policy, MIME syntax, size, file existence) and stores their content, each in a record of
-/// its own, before any task lists them; gives content back, and deletes it once no task lists it.
+/// Checks attachment inputs (type policy, MIME syntax, size, file existence) and stores their content before any task
+/// lists them: up to <see cref="MaxContentBytes"/> in a record of its own, larger content (or <c>store_as_file</c>) as a
+/// blob (<see cref="Blobs"/>), up to <see cref="MaxBlobBytes"/>; gives content back, and deletes it once no task lists it.
 /// </summary>
 public sealed class AttachmentContents(GraphContext context, string baseDirectory)
 {
-    /// <summary>Largest content of one attachment, in UTF-8 bytes (a NATS message carries the record whole).</summary>
+    /// <summary>Largest content kept in a record, in UTF-8 bytes (a NATS message carries the record whole); larger goes to a blob.</summary>
     public const int MaxContentBytes = 256 * 1024;
+
+    /// <summary>Largest content of one attachment (a blob), in bytes.</summary>
+    public const int MaxBlobBytes = 16 * 1024 * 1024;
+
+    /// <summary>Longest blob name (the catalogue's file-name limit).</summary>
+    public const int MaxBlobNameLength = 255;
+
+    private IBlobStore? _media;
+
+    /// <summary>
+    /// Where blobs go: the store's own blob store when it has one (the NATS object store, which every node reads), else the
+    /// media directory (<c>server.media_dir</c>, relative to the project directory).
+    /// </summary>
+    public IBlobStore Blobs => context.Records.Store as IBlobStore
+        ?? (_media ??= new MediaDirectoryBlobStore(Path.GetFullPath(context.Config.Server.MediaDir, baseDirectory)));
 
     /// <summary>Checks <paramref name="inputs"/> and stores their contents; the caller lists them on the task or forgets them.</summary>
     public async Task<PreparedAttachments> PrepareAsync(string taskId, IReadOnlyList<AttachmentInput> inputs, string? by, string field, CancellationToken cancellationToken)
@@ -32,7 +48,7 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
 
         var settings = context.Config.Attachments;
         var warnings = new List<string>();
-        var checkedInputs = new List<(AttachmentInput Input, string Mime, bool Replace, string? File)>();
+        var checkedInputs = new List<(AttachmentInput Input, string Mime, bool Replace, string? File, byte[]? Blob)>();
         foreach (var input in inputs)
         {
             var type = Limits.Text(input.Type, "type", Limits.IdLength);
@@ -66,6 +82,7 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
 
             Limits.Text(input.Name, "name", Limits.IdLength * 4);
             string? file = null;
+            byte[]? blob = null;
             if (input.File is { } path)
             {
                 var full = MarkPaths.Normalise(Limits.Text(path, "file", Limits.PathLength)!, baseDirectory, "file");
@@ -74,27 +91,55 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
                     throw new TaskGraphException(ErrorCodes.FileNotFound, $"File not found: {path}") { Field = "file" };
                 }
 
-                file = path;
+                if (input.StoreAsFile)
+                {
+                    if (new FileInfo(full).Length > MaxBlobBytes)
+                    {
+                        throw TaskGraphException.Invalid("file", $"file is larger than {MaxBlobBytes / (1024 * 1024)} MiB, the most one attachment holds");
+                    }
+
+                    blob = await File.ReadAllBytesAsync(full, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    file = path;
+                }
             }
             else if (input.Content is null)
             {
                 throw new TaskGraphException(ErrorCodes.MissingRequiredField, "content or file is required") { Field = "content" };
             }
-            else if (Encoding.UTF8.GetByteCount(input.Content) > MaxContentBytes)
+            else
             {
-                throw TaskGraphException.Invalid("content", $"content is larger than {MaxContentBytes / 1024} KiB; attach a file reference instead");
+                var bytes = Encoding.UTF8.GetByteCount(input.Content);
+                if (bytes > MaxBlobBytes)
+                {
+                    throw TaskGraphException.Invalid("content", $"content is larger than {MaxBlobBytes / (1024 * 1024)} MiB, the most one attachment holds");
+                }
+
+                if (input.StoreAsFile || bytes > MaxContentBytes)
+                {
+                    blob = Encoding.UTF8.GetBytes(input.Content);
+                }
             }
 
-            checkedInputs.Add((input with { Type = type }, mime, mode == "replace", file));
+            checkedInputs.Add((input with { Type = type }, mime, mode == "replace", file, blob));
         }
 
         var drafts = new List<AttachmentDraft>();
         try
         {
-            foreach (var (input, mime, replace, file) in checkedInputs)
+            var stamp = context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var (input, mime, replace, file, blob) in checkedInputs)
             {
                 string? key = null;
-                if (file is null)
+                string? blobName = null;
+                if (blob is not null)
+                {
+                    blobName = BlobName(taskId, input.Type, stamp, mime);
+                    await Blobs.PutAsync(blobName, blob, cancellationToken).ConfigureAwait(false);
+                }
+                else if (file is null)
                 {
                     key = RecordKeys.Attachment(Guid.NewGuid().ToString("N"));
                     await context.Records.PutAsync(key, new AttachmentContent { TaskId = taskId, Type = input.Type, Content = input.Content! }, 0, cancellationToken).ConfigureAwait(false);
@@ -107,8 +152,9 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
                     MimeType = mime,
                     Replace = replace,
                     ContentKey = key,
-                    FilePath = file,
-                    Size = input.Content is null ? 0 : Encoding.UTF8.GetByteCount(input.Content),
+                    FilePath = file ?? (blobName is not null && Blobs is MediaDirectoryBlobStore media ? MarkPaths.Relative(media.PathOf(blobName), baseDirectory) ?? blobName : null),
+                    BlobName = blobName,
+                    Size = blob?.Length ?? (input.Content is null ? 0 : Encoding.UTF8.GetByteCount(input.Content)),
                     By = by,
                 });
             }
@@ -123,17 +169,61 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
     }
 
     /// <summary>Deletes the stored content of drafts no task came to list (best effort: a leftover is unreachable, not wrong).</summary>
-    public Task ForgetAsync(IEnumerable<AttachmentDraft> drafts) =>
-        DeleteKeysAsync(drafts.Select(d => d.ContentKey));
+    public async Task ForgetAsync(IEnumerable<AttachmentDraft> drafts)
+    {
+        var list = drafts.ToList();
+        await DeleteKeysAsync(list.Select(d => d.ContentKey)).ConfigureAwait(false);
+        await DeleteBlobsAsync(list.Select(d => d.BlobName)).ConfigureAwait(false);
+    }
 
     /// <summary>Deletes the content of attachments a task no longer lists (best effort).</summary>
-    public Task DeleteAsync(IEnumerable<AttachmentMeta> removed) =>
-        DeleteKeysAsync(removed.Select(m => m.ContentKey));
+    public async Task DeleteAsync(IEnumerable<AttachmentMeta> removed)
+    {
+        var list = removed.ToList();
+        await DeleteKeysAsync(list.Select(m => m.ContentKey)).ConfigureAwait(false);
+        await DeleteBlobsAsync(list.Select(m => m.BlobName)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The catalogue's <c>store_as_file</c> name, <c>{task}_{type}_{epochMs}-{4 hex}.{ext}</c>: characters outside
+    /// <c>[A-Za-z0-9_-]</c> become <c>_</c>, the type is shortened to keep the name within 255 characters, and the random
+    /// suffix keeps two blobs of one millisecond apart. The extension follows the MIME type (json, txt, md, html, png, jpg,
+    /// gif, webp, pdf, else bin).
+    /// </summary>
+    public static string BlobName(string taskId, string type, long epochMs, string mime)
+    {
+        ArgumentNullException.ThrowIfNull(mime);
+        static string Safe(string s) => new([.. s.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
+        var ext = mime.ToLowerInvariant() switch
+        {
+            "application/json" => "json",
+            "text/markdown" => "md",
+            "text/html" => "html",
+            "image/png" => "png",
+            "image/jpeg" => "jpg",
+            "image/gif" => "gif",
+            "image/webp" => "webp",
+            "application/pdf" => "pdf",
+            var m when m.StartsWith("text/", StringComparison.Ordinal) => "txt",
+            _ => "bin",
+        };
+        var task = Safe(taskId);
+        var tail = $"_{epochMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{Random.Shared.Next(0x10000):x4}.{ext}";
+        var room = Math.Max(1, MaxBlobNameLength - task.Length - 1 - tail.Length);
+        var safeType = Safe(type);
+        return $"{task}_{(safeType.Length > room ? safeType[..room] : safeType)}{tail}";
+    }
 
     /// <summary>The content of one attachment ("" for a file reference or content already gone).</summary>
     public async Task<string> ReadAsync(AttachmentMeta meta, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(meta);
+        if (meta.BlobName is { } blobName)
+        {
+            var bytes = await Blobs.GetAsync(blobName, cancellationToken).ConfigureAwait(false);
+            return bytes is null ? string.Empty : IsText(meta.MimeType) ? Encoding.UTF8.GetString(bytes) : Convert.ToBase64String(bytes);
+        }
+
         if (meta.ContentKey is not { } key)
         {
             return string.Empty;
@@ -149,6 +239,30 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
         ArgumentNullException.ThrowIfNull(mime);
         var parts = mime.Split('/');
         return parts.Length == 2 && parts.All(p => p.Length is > 0 and <= 127 && p.All(c => char.IsAsciiLetterOrDigit(c) || "!#$&^_.+-".Contains(c, StringComparison.Ordinal)));
+    }
+
+    /// <summary>Whether content of this MIME type is given back as text (else as base64).</summary>
+    public static bool IsText(string mime)
+    {
+        ArgumentNullException.ThrowIfNull(mime);
+        var m = mime.ToLowerInvariant();
+        return m.StartsWith("text/", StringComparison.Ordinal) || m.EndsWith("/json", StringComparison.Ordinal) || m.EndsWith("+json", StringComparison.Ordinal)
+            || m.EndsWith("/xml", StringComparison.Ordinal) || m.EndsWith("+xml", StringComparison.Ordinal) || m is "application/yaml" or "application/x-yaml";
+    }
+
+    private async Task DeleteBlobsAsync(IEnumerable<string?> names)
+    {
+        foreach (var name in names.OfType<string>())
+        {
+            try
+            {
+                await Blobs.DeleteAsync(name, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StoreUnavailableException or IOException or UnauthorizedAccessException)
+            {
+                // An unreachable blob is harmless: no task lists it.
+            }
+        }
     }
 
     private async Task DeleteKeysAsync(IEnumerable<string?> keys)

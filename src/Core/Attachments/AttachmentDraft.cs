@@ -24,6 +24,9 @@ public sealed record AttachmentDraft
     /// <summary>The referenced file, when there is no content.</summary>
     public string? FilePath { get; init; }
 
+    /// <summary>The blob holding the content, when it is kept as one.</summary>
+    public string? BlobName { get; init; }
+
     /// <summary>Content length in UTF-8 bytes.</summary>
     public long Size { get; init; }
 

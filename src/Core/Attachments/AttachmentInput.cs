@@ -20,4 +20,7 @@ public sealed record AttachmentInput
 
     /// <summary>append or replace (default: the type's, else append).</summary>
     public string? Mode { get; init; }
+
+    /// <summary>Keep the content (or the file's bytes) as a blob: the media directory standalone, the object store on NATS.</summary>
+    public bool StoreAsFile { get; init; }
 }

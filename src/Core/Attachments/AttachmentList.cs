@@ -38,6 +38,7 @@ public static class AttachmentList
                 Size = draft.Size,
                 ContentKey = draft.ContentKey,
                 FilePath = draft.FilePath,
+                BlobName = draft.BlobName,
                 CreatedAt = nowMs,
                 By = draft.By,
             };

@@ -25,6 +25,12 @@ public sealed record AttachmentMeta
     /// <summary>The key of the content record; null for a file reference.</summary>
     public string? ContentKey { get; init; }
 
+    /// <summary>
+    /// The blob (<see cref="Storage.IBlobStore"/>) holding the content, for content over
+    /// <see cref="Attachments.AttachmentContents.MaxContentBytes"/> or stored <c>store_as_file</c>; null otherwise.
+    /// </summary>
+    public string? BlobName { get; init; }
+
     /// <summary>The file the attachment points to, instead of content.</summary>
     public string? FilePath { get; init; }
 

@@ -68,6 +68,7 @@ public static class AgentCommand
     private static readonly Option<string> TypeOption = new("--type") { Description = "Attachment type (commit, note, gate/tests, ...)", Required = true };
     private static readonly Option<string?> ContentOption = new("--content") { Description = "The text" };
     private static readonly Option<string?> FileOption = new("--file") { Description = "A file to attach instead of --content" };
+    private static readonly Option<bool> StoreAsFileOption = new("--store-as-file") { Description = "Keep the content (or the file's bytes) as a blob every node reads" };
     private static readonly Option<string?> NameOption = new("--name") { Description = "Attachment name" };
     private static readonly Option<string?> MimeOption = new("--mime") { Description = "MIME type" };
     private static readonly Option<string?> ModeOption = new("--mode") { Description = "append or replace" };
@@ -138,7 +139,7 @@ public static class AgentCommand
             ["task"] = p.GetValue(RequiredTaskOption),
             ["format"] = p.GetValue(FormatOption),
         }));
-        agent.Subcommands.Add(Sub("attach", "Attach --content (or --file) to a task under --type; gates count attachments of their type.", "attach", [RequiredTaskOption, TypeOption, ContentOption, FileOption, NameOption, MimeOption, ModeOption], p => new()
+        agent.Subcommands.Add(Sub("attach", "Attach --content (or --file) to a task under --type; gates count attachments of their type.", "attach", [RequiredTaskOption, TypeOption, ContentOption, FileOption, StoreAsFileOption, NameOption, MimeOption, ModeOption], p => new()
         {
             ["worker_id"] = p.GetValue(WorkerOption),
             ["task"] = p.GetValue(RequiredTaskOption),
@@ -148,6 +149,7 @@ public static class AgentCommand
             ["name"] = p.GetValue(NameOption),
             ["mime"] = p.GetValue(MimeOption),
             ["mode"] = p.GetValue(ModeOption),
+            ["store_as_file"] = Flag(p.GetValue(StoreAsFileOption)),
         }));
         agent.Subcommands.Add(Sub("prompts", "The workflow's guidance: every trigger, or what entering --status / --phase says.", "get_prompts", [StatusOption, PhaseOption, TaskOption], p => new()
         {

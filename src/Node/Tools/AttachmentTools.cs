@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using TaskGraph.Core.Attachments;
-using TaskGraph.Core.Errors;
 using TaskGraph.Core.Runtime;
 using TaskGraph.Core.Workflows;
 using TaskGraph.Node.Hosting;
@@ -29,20 +28,15 @@ internal sealed class AttachmentTools(ServedGraphs served)
         [Description("A name.")] string? name = null,
         [Description("MIME type (default from the type).")] string? mime = null,
         [Description("append or replace (default from the type).")] string? mode = null,
-        [Description("Not supported: content stays in the graph's store.")] bool? store_as_file = null,
+        [Description("Keep content (or the file's bytes) as a blob every node reads.")] bool? store_as_file = null,
         [Description("Your worker id.")] string? agent = null,
         [Description("Alias of agent.")] string? worker_id = null,
         CancellationToken cancellationToken = default)
     {
-        if (store_as_file == true)
-        {
-            throw TaskGraphException.Invalid("store_as_file", "store_as_file is not supported: content is kept in the graph's store, where every node reads it");
-        }
-
         var tasks = Args.StringOrArray(task, "task", required: true);
         var results = await _graph.Attachments.AttachAsync(
             tasks,
-            new AttachmentInput { Type = Args.RequiredString(type, "type", 200), Content = content, File = file, Name = name, Mime = mime, Mode = mode },
+            new AttachmentInput { Type = Args.RequiredString(type, "type", 200), Content = content, File = file, Name = name, Mime = mime, Mode = mode, StoreAsFile = store_as_file ?? false },
             Args.WorkerId(agent, worker_id, required: false),
             cancellationToken);
         var answers = results.Select(r =>
@@ -56,6 +50,11 @@ internal sealed class AttachmentTools(ServedGraphs served)
             if (r.Added.FilePath is not null)
             {
                 o["file_path"] = r.Added.FilePath;
+            }
+
+            if (r.Added.BlobName is not null)
+            {
+                o["blob"] = r.Added.BlobName;
             }
 
             if (r.Warnings.Count > 0)

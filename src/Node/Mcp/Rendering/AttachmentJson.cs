@@ -28,6 +28,12 @@ public static class AttachmentJson
             o["file_path"] = meta.FilePath;
         }
 
+        if (meta.BlobName is not null)
+        {
+            o["blob"] = meta.BlobName;
+            o["size"] = meta.Size;
+        }
+
         return o;
     }
 

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using TaskGraph.Core.Attachments;
+using TaskGraph.Core.Configuration;
+using TaskGraph.Core.Storage;
 using static TaskGraph.Tests.Node.EndToEnd.EndToEnd;
 
 namespace TaskGraph.Tests.Node.InProcess;
@@ -11,6 +14,11 @@ namespace TaskGraph.Tests.Node.InProcess;
 /// </summary>
 public abstract class AttachmentToolTests : InProcessToolTests
 {
+    private readonly string _media = TestPaths.TempDir("attach-media");
+
+    /// <summary>The media directory of a standalone node (blobs), a temp dir of the test's own.</summary>
+    protected override TaskGraphConfig Config => new() { Server = new ServerSettings { MediaDir = _media } };
+
     [Fact]
     public async Task Attach_appends_per_type_from_sequence_zero_and_lists_with_filters_and_content()
     {
@@ -71,7 +79,6 @@ public abstract class AttachmentToolTests : InProcessToolTests
     [InlineData("""{"task":"at-e","type":"note","content":"x","mode":"merge"}""", "INVALID_FIELD_VALUE", "mode")]
     [InlineData("""{"task":"at-e","type":"note"}""", "MISSING_REQUIRED_FIELD", "content")]
     [InlineData("""{"task":"at-e","type":"note","file":"no/such/file.txt"}""", "FILE_NOT_FOUND", "file")]
-    [InlineData("""{"task":"at-e","type":"note","content":"x","store_as_file":true}""", "INVALID_FIELD_VALUE", "store_as_file")]
     [InlineData("""{"task":"at-missing","type":"note","content":"x"}""", "TASK_NOT_FOUND", "task")]
     [InlineData("""{"task":"at-e","content":"x"}""", "MISSING_REQUIRED_FIELD", "type")]
     public async Task Bad_attachments_are_refused_and_leave_the_task_unchanged(string args, string code, string field)
@@ -84,13 +91,58 @@ public abstract class AttachmentToolTests : InProcessToolTests
     }
 
     [Fact]
-    public async Task Content_over_the_size_limit_is_refused()
+    public async Task Content_over_the_blob_limit_is_refused()
     {
         await CallAsync("create", new { id = "at-f", title = "big" });
-        var envelope = await RefusedAsync("attach", new { task = "at-f", type = "log", content = new string('x', (256 * 1024) + 1) }, "INVALID_FIELD_VALUE");
+        var envelope = await RefusedAsync("attach", new { task = "at-f", type = "log", content = new string('x', AttachmentContents.MaxBlobBytes + 1) }, "INVALID_FIELD_VALUE");
         Assert.Equal("content", String(envelope, "field"));
         Assert.Equal(0, (await CallAsync("attachments", new { task = "at-f" })).GetProperty("attachments").GetArrayLength());
     }
+
+    [Fact]
+    public async Task Large_content_store_as_file_and_file_bytes_live_as_blobs_read_back_and_go_with_their_attachment()
+    {
+        await CallAsync("connect", new { worker_id = "at-blobber" });
+        await CallAsync("create", new { id = "at-k", title = "evidence" });
+        var large = string.Concat(Enumerable.Range(0, 30_000).Select(i => $"line {i:D5}\n"));
+        Assert.True(large.Length > AttachmentContents.MaxContentBytes);
+        var big = await CallAsync("attach", new { task = "at-k", type = "log", content = large });
+        var bigBlob = String(big, "blob")!;
+        var asFile = await CallAsync("attach", new { task = "at-k", type = "gate/tests", content = "412 passed", store_as_file = true });
+        var fileBlob = String(asFile, "blob")!;
+        Assert.Matches(@"^at-k_gate_tests_\d{13}-[0-9a-f]{4}\.txt$", fileBlob);
+        var source = Path.Combine(_media, "..", Path.GetFileName(_media) + "-report.json");
+        await File.WriteAllTextAsync(source, """{"passed":412}""", Ct);
+        var fromFile = await CallAsync("attach", new { task = "at-k", type = "result", file = Path.GetFullPath(source), store_as_file = true });
+        Assert.EndsWith(".json", String(fromFile, "blob"), StringComparison.Ordinal);
+        File.Delete(source);
+
+        // No record holds their content: it is in the blob store, and every read gives it back whole.
+        Assert.Equal(0, await ContentRecordsAsync());
+        var listed = (await CallAsync("attachments", new { task = "at-k", content = true })).GetProperty("attachments").EnumerateArray().ToDictionary(a => String(a, "type")!);
+        Assert.Equal(large, String(listed["log"], "content"));
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(large), listed["log"].GetProperty("size").GetInt32());
+        Assert.Equal("412 passed", String(listed["gate/tests"], "content"));
+        Assert.Equal("""{"passed":412}""", String(listed["result"], "content"));
+        var blobs = Blobs();
+        Assert.NotNull(await blobs.GetAsync(bigBlob, Ct));
+        if (blobs.IsLocalDirectory)
+        {
+            Assert.Equal("412 passed", await File.ReadAllTextAsync(Path.Combine(_media, fileBlob), Ct));
+        }
+
+        await CallAsync("detach", new { agent = "at-blobber", task = "at-k", type = "log" });
+        Assert.Null(await blobs.GetAsync(bigBlob, Ct));
+        var replaced = String(await CallAsync("attach", new { task = "at-k", type = "gate/tests", content = "413 passed", store_as_file = true, mode = "replace" }), "blob")!;
+        Assert.Null(await blobs.GetAsync(fileBlob, Ct));
+        Assert.NotNull(await blobs.GetAsync(replaced, Ct));
+        await CallAsync("delete", new { worker_id = "at-blobber", task = "at-k", obliterate = true });
+        Assert.Null(await blobs.GetAsync(replaced, Ct));
+        Assert.Null(await blobs.GetAsync(String(fromFile, "blob")!, Ct));
+        Assert.True(!blobs.IsLocalDirectory || Directory.GetFiles(_media).Length == 0, "every blob goes with its task");
+    }
+
+    private IBlobStore Blobs() => Node.Graph.Store as IBlobStore ?? new MediaDirectoryBlobStore(_media);
 
     [Fact]
     public async Task Detach_removes_every_attachment_of_the_type_and_keeps_the_others()

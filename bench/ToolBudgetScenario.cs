@@ -90,7 +90,9 @@ internal sealed class ToolBudgetScenario : IScenario
     {
         var result = await client.CallToolAsync(tool, args, cancellationToken: cancellationToken).ConfigureAwait(false);
         var text = result.Content.OfType<TextContentBlock>().Single().Text;
-        return result.IsError is true ? throw new InvalidOperationException($"{tool}: {text}") : text;
+
+        // What goes over the wire: the text and its structured twin (the same JSON), both counted.
+        return result.IsError is true ? throw new InvalidOperationException($"{tool}: {text}") : text + result.StructuredContent?.GetRawText();
     }
 
     /// <summary>A node process over stdio with its own SQLite file.</summary>

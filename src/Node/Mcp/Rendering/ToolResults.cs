@@ -4,15 +4,30 @@ using ModelContextProtocol.Protocol;
 
 namespace TaskGraph.Node.Mcp.Rendering;
 
-/// <summary>Builds successful tool answers: one text item holding compact JSON without null properties.</summary>
+/// <summary>Builds successful tool answers: one text item holding compact JSON without null properties (and the same JSON as structured content).</summary>
 public static class ToolResults
 {
     /// <summary>
     /// Serializes <paramref name="value"/> with <see cref="ToolJson.Options"/> into a one-item result. Null properties are
     /// left out, also inside <see cref="JsonNode"/> trees (which the serializer's ignore condition does not reach).
     /// </summary>
-    public static CallToolResult Json<T>(T value) =>
-        Text(value is JsonNode node ? WithoutNulls(node).ToJsonString(ToolJson.Options) : JsonSerializer.Serialize(value, ToolJson.Options));
+    /// <remarks>
+    /// An object answer also travels as <c>structuredContent</c> (the same JSON, parsed), for clients that read structured
+    /// results; the text stays exactly as it was, and no tool declares an <c>outputSchema</c>, so <c>tools/list</c> costs
+    /// nothing more (see the README's context-cost section).
+    /// </remarks>
+    public static CallToolResult Json<T>(T value)
+    {
+        var text = value is JsonNode node ? WithoutNulls(node).ToJsonString(ToolJson.Options) : JsonSerializer.Serialize(value, ToolJson.Options);
+        var result = Text(text);
+        using var parsed = JsonDocument.Parse(text);
+        if (parsed.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            result.StructuredContent = parsed.RootElement.Clone();
+        }
+
+        return result;
+    }
 
     /// <summary>A JSON tree as compact text without null properties (the shape of answers and of the config and docs resources).</summary>
     public static string JsonText(JsonNode node)

@@ -87,30 +87,33 @@ public sealed class ToolBudgetTests : IAsyncLifetime
         var node = _full!;
         await node.CallAsync("create", new { id = "budget-task", title = "Write the parser for the manifest", description = "Read every line of the manifest into a record.", priority = 7 }, Ct);
 
-        var answers = new List<(string Tool, string Text)>
+        var answers = new List<(string Tool, CallToolResult Result)>
         {
-            ("connect", await TextAsync(node.Client, "connect", new { worker_id = "budget-agent", tags = new[] { "backend" } })),
-            ("claim", await TextAsync(node.Client, "claim", new { worker_id = "budget-agent" })),
-            ("thinking", await TextAsync(node.Client, "thinking", new { agent = "budget-agent", thought = "reading the manifest format" })),
-            ("mark_file", await TextAsync(node.Client, "mark_file", new { agent = "budget-agent", file = "src/parser.cs", task = "budget-task" })),
-            ("update", await TextAsync(node.Client, "update", new { worker_id = "budget-agent", task = "budget-task", status = "completed" })),
+            ("connect", await AnswerAsync(node.Client, "connect", new { worker_id = "budget-agent", tags = new[] { "backend" } })),
+            ("claim", await AnswerAsync(node.Client, "claim", new { worker_id = "budget-agent" })),
+            ("thinking", await AnswerAsync(node.Client, "thinking", new { agent = "budget-agent", thought = "reading the manifest format" })),
+            ("mark_file", await AnswerAsync(node.Client, "mark_file", new { agent = "budget-agent", file = "src/parser.cs", task = "budget-task" })),
+            ("update", await AnswerAsync(node.Client, "update", new { worker_id = "budget-agent", task = "budget-task", status = "completed" })),
         };
 
-        Assert.Equal("budget-task", JsonDocument.Parse(answers[1].Text).RootElement.GetProperty("task").GetProperty("id").GetString());
-        Assert.Equal("completed", JsonDocument.Parse(answers[4].Text).RootElement.GetProperty("status").GetString());
-        var tokens = answers.Sum(a => a.Text.Length) / 4;
-        Assert.True(tokens <= CoreLoopBudget, $"one core loop answers {tokens} tokens, budget {CoreLoopBudget}: {string.Join(", ", answers.Select(a => $"{a.Tool} {a.Text.Length / 4}"))}");
+        Assert.Equal("budget-task", JsonDocument.Parse(ToolCalls.Text(answers[1].Result)).RootElement.GetProperty("task").GetProperty("id").GetString());
+        Assert.Equal("completed", JsonDocument.Parse(ToolCalls.Text(answers[4].Result)).RootElement.GetProperty("status").GetString());
+
+        // Structured content is the text's JSON again, never more: it is counted with the text.
+        Assert.All(answers, a => Assert.Equal(ToolCalls.Text(a.Result), a.Result.StructuredContent?.GetRawText()));
+        static int Length(CallToolResult r) => ToolCalls.Text(r).Length + (r.StructuredContent?.GetRawText().Length ?? 0);
+        var tokens = answers.Sum(a => Length(a.Result)) / 4;
+        Assert.True(tokens <= CoreLoopBudget, $"one core loop answers {tokens} tokens, budget {CoreLoopBudget}: {string.Join(", ", answers.Select(a => $"{a.Tool} {Length(a.Result) / 4}"))}");
     }
 
     /// <summary>The tools as listed on the wire (compact JSON), in tokens.</summary>
     private static int Tokens(IEnumerable<McpClientTool> tools) =>
         JsonSerializer.Serialize(tools.Select(t => t.ProtocolTool).ToList(), McpJsonUtilities.DefaultOptions).Length / 4;
 
-    private async Task<string> TextAsync(McpClient client, string tool, object args)
+    private async Task<CallToolResult> AnswerAsync(McpClient client, string tool, object args)
     {
         var result = await client.CallToolAsync(new CallToolRequestParams { Name = tool, Arguments = ToolCalls.ToArguments(args).ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)) }, Ct);
         Assert.True(result.IsError is not true, $"{tool} failed: {ToolCalls.Text(result)}");
-        var structured = result.StructuredContent is { } s ? s.GetRawText() : string.Empty;
-        return ToolCalls.Text(result) + structured;
+        return result;
     }
 }

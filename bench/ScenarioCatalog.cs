@@ -31,6 +31,7 @@ internal static class ScenarioCatalog
             ("cold-start", [new ColdStartScenario("cold-start", "sqlite"), new ColdStartScenario("cold-start", "nats")]),
             ("http-sessions", [new HttpSessionsScenario("http-sessions", 500)]),
             ("tool-budget", [new ToolBudgetScenario()]),
+            ("status-summary", [new StatusSummaryScenario()]),
             ("node-rss",
             [
                 new NodeRssScenario("node-rss", "workstation GC (shipped)", new Dictionary<string, string>()),

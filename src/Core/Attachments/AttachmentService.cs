@@ -76,8 +76,8 @@ public sealed class AttachmentService(GraphContext context, AttachmentContents c
         return views;
     }
 
-    /// <summary>Removes every attachment of <paramref name="type"/> from the task; returns how many.</summary>
-    public async Task<int> DetachAsync(string taskId, string type, string? by, CancellationToken cancellationToken = default)
+    /// <summary>Removes every attachment of <paramref name="type"/> from the task; returns how many, and how many of them were blobs (deleted with them).</summary>
+    public async Task<(int Deleted, int BlobsDeleted)> DetachAsync(string taskId, string type, string? by, CancellationToken cancellationToken = default)
     {
         Limits.Id(taskId, "task");
         if (string.IsNullOrWhiteSpace(Limits.Text(type, "type", Limits.IdLength)))
@@ -96,7 +96,7 @@ public sealed class AttachmentService(GraphContext context, AttachmentContents c
             },
             cancellationToken).ConfigureAwait(false);
         await contents.DeleteAsync(removed).ConfigureAwait(false);
-        return removed.Count;
+        return (removed.Count, removed.Count(m => m.BlobName is not null));
     }
 
     /// <summary>True when <paramref name="glob"/> (<c>*</c> any run, <c>?</c> one character) matches all of <paramref name="text"/>.</summary>

@@ -117,7 +117,7 @@ public static class Args
             : throw TaskGraphException.Invalid(field, $"{field} must hold integers zero or above, got {item.GetRawText()}"))];
     }
 
-    /// <summary>Inline attachments <c>[{type, content, name?, mime?, mode?}]</c>; empty when absent.</summary>
+    /// <summary>Inline attachments <c>[{type, content, name?, mime?, mode?, store_as_file?}]</c>; empty when absent.</summary>
     public static IReadOnlyList<Core.Attachments.AttachmentInput> Attachments(JsonElement? value, string field)
     {
         if (value is null or { ValueKind: JsonValueKind.Null })
@@ -153,6 +153,12 @@ public static class Args
                 Name = Text("name"),
                 Mime = Text("mime"),
                 Mode = Text("mode"),
+                StoreAsFile = item.TryGetProperty("store_as_file", out var blob) && blob.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False or JsonValueKind.Null => false,
+                    _ => throw TaskGraphException.Invalid(field, $"{field}[{i}].store_as_file must be a boolean"),
+                },
             };
         })];
     }

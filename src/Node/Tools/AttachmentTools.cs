@@ -103,9 +103,9 @@ internal sealed class AttachmentTools(ServedGraphs served)
         CancellationToken cancellationToken = default)
     {
         _ = delete_files;
-        var deleted = await _graph.Attachments.DetachAsync(
+        var (deleted, blobs) = await _graph.Attachments.DetachAsync(
             Args.RequiredString(task, "task", 200), Args.RequiredString(type, "type", 200), Args.WorkerId(agent, worker_id), cancellationToken);
-        return ToolResults.Json(new JsonObject { ["deleted_count"] = deleted, ["files_deleted"] = 0 });
+        return ToolResults.Json(new JsonObject { ["deleted_count"] = deleted, ["files_deleted"] = blobs });
     }
 
     [McpServerTool(Name = "check_gates", ReadOnly = true, OpenWorld = false)]

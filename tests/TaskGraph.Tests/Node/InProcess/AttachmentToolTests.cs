@@ -131,8 +131,16 @@ public abstract class AttachmentToolTests : InProcessToolTests
             Assert.Equal("412 passed", await File.ReadAllTextAsync(Path.Combine(_media, fileBlob), Ct));
         }
 
-        await CallAsync("detach", new { agent = "at-blobber", task = "at-k", type = "log" });
+        var detached = await CallAsync("detach", new { agent = "at-blobber", task = "at-k", type = "log" });
+        Assert.Equal((1, 1), (detached.GetProperty("deleted_count").GetInt32(), detached.GetProperty("files_deleted").GetInt32()));
         Assert.Null(await blobs.GetAsync(bigBlob, Ct));
+
+        // Inline attachments of an update take store_as_file too.
+        var updated = await CallAsync("update", new { worker_id = "at-blobber", task = "at-k", title = "evidence, more", force = true, attachments = new[] { new { type = "note", content = "inline blob", store_as_file = true } } });
+        var inline = (await CallAsync("attachments", new { task = "at-k", type = "note", content = true })).GetProperty("attachments")[0];
+        Assert.Equal("inline blob", String(inline, "content"));
+        Assert.NotNull(await blobs.GetAsync(String(inline, "blob")!, Ct));
+        Assert.Equal("evidence, more", String(updated, "title"));
         var replaced = String(await CallAsync("attach", new { task = "at-k", type = "gate/tests", content = "413 passed", store_as_file = true, mode = "replace" }), "blob")!;
         Assert.Null(await blobs.GetAsync(fileBlob, Ct));
         Assert.NotNull(await blobs.GetAsync(replaced, Ct));

@@ -23,10 +23,10 @@ public sealed class ClusterBlobSharingTests(NatsClusterFixture fixture)
         await using var b = await InProcessNode.StartNatsAsync(fixture.Cluster.Nodes[1].Url, graph, ct);
 
         await a.CallAsync("connect", new { worker_id = "blob-writer" }, ct);
-        await a.CallAsync("create", new { id = "shared", title = "evidence for everyone" }, ct);
+        await a.CallAsync("create", new { id = "common-evidence", title = "evidence for everyone" }, ct);
         var large = string.Concat(Enumerable.Range(0, 40_000).Select(i => $"row {i:D6};"));
-        var big = await a.CallAsync("attach", new { task = "shared", type = "log", content = large }, ct);
-        await a.CallAsync("attach", new { task = "shared", type = "report", content = "# all green", mime = "text/markdown", store_as_file = true }, ct);
+        var big = await a.CallAsync("attach", new { task = "common-evidence", type = "log", content = large }, ct);
+        await a.CallAsync("attach", new { task = "common-evidence", type = "report", content = "# all green", mime = "text/markdown", store_as_file = true }, ct);
 
         var seen = await EventuallyAsync(b, ct);
         Assert.Equal(large, seen["log"].GetProperty("content").GetString());
@@ -41,7 +41,7 @@ public sealed class ClusterBlobSharingTests(NatsClusterFixture fixture)
         }
 
         await b.CallAsync("connect", new { worker_id = "blob-cleaner" }, ct);
-        await b.CallAsync("detach", new { agent = "blob-cleaner", task = "shared", type = "log" }, ct);
+        await b.CallAsync("detach", new { agent = "blob-cleaner", task = "common-evidence", type = "log" }, ct);
         var blobs = (TaskGraph.Core.Storage.IBlobStore)a.Graph.Store;
         Assert.Null(await blobs.GetAsync(big.GetProperty("blob").GetString()!, ct));
     }
@@ -50,7 +50,7 @@ public sealed class ClusterBlobSharingTests(NatsClusterFixture fixture)
     {
         while (true)
         {
-            var (isError, body) = await node.CallRawAsync("attachments", new { task = "shared", content = true }, cancellationToken);
+            var (isError, body) = await node.CallRawAsync("attachments", new { task = "common-evidence", content = true }, cancellationToken);
             if (!isError && body.GetProperty("attachments").GetArrayLength() == 2)
             {
                 return body.GetProperty("attachments").EnumerateArray().ToDictionary(x => x.GetProperty("type").GetString()!);

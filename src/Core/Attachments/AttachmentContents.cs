@@ -138,6 +138,12 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
                 {
                     blobName = BlobName(taskId, input.Type, stamp, mime);
                     await Blobs.PutAsync(blobName, blob, cancellationToken).ConfigureAwait(false);
+                    if (IsText(mime))
+                    {
+                        // Search reads records, not blobs: a text blob's first MaxContentBytes go in a record of their own.
+                        key = RecordKeys.Attachment(Guid.NewGuid().ToString("N"));
+                        await context.Records.PutAsync(key, new AttachmentContent { TaskId = taskId, Type = input.Type, Content = SearchExcerpt(blob) }, 0, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 else if (file is null)
                 {
@@ -231,6 +237,19 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
 
         var entry = await context.Records.GetAsync<AttachmentContent>(key, cancellationToken).ConfigureAwait(false);
         return entry?.Value.Content ?? string.Empty;
+    }
+
+    /// <summary>The text of the first <see cref="MaxContentBytes"/> of a UTF-8 blob, cut on a character boundary.</summary>
+    public static string SearchExcerpt(byte[] utf8)
+    {
+        ArgumentNullException.ThrowIfNull(utf8);
+        var length = Math.Min(utf8.Length, MaxContentBytes);
+        while (length < utf8.Length && length > 0 && (utf8[length] & 0xC0) == 0x80)
+        {
+            length--;
+        }
+
+        return Encoding.UTF8.GetString(utf8, 0, length);
     }
 
     /// <summary>True for type/subtype with non-empty parts of at most 127 bytes of <c>[A-Za-z0-9!#$&amp;^_.+-]</c>.</summary>

@@ -22,7 +22,10 @@ public sealed record AttachmentMeta
     /// <summary>Content length in UTF-8 bytes (0 for a file reference).</summary>
     public long Size { get; init; }
 
-    /// <summary>The key of the content record; null for a file reference.</summary>
+    /// <summary>
+    /// The key of the content record; for a text blob, of the record holding its first
+    /// <see cref="Attachments.AttachmentContents.MaxContentBytes"/> for search; null for a file reference or a binary blob.
+    /// </summary>
     public string? ContentKey { get; init; }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using TaskGraph.Bus.Connection;
+using TaskGraph.Core.Attachments;
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Storage;
 using TaskGraph.Node.Configuration;
@@ -208,6 +209,19 @@ public static class AgentCommand
     {
         var label = "agent " + command;
         var given = arguments.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value);
+        if (parse.GetValue(UrlOption) is not null && given.Remove("file", out var file) && file is string path)
+        {
+            // A remote node cannot read this machine's files: send the file's text as content instead.
+            var (content, problem) = await ReadTextFileAsync(path, cancellationToken);
+            if (content is null)
+            {
+                return Fail(label, problem!.Value.ExitCode, problem.Value.Message);
+            }
+
+            given["content"] = content;
+            given.TryAdd("name", Path.GetFileName(path));
+        }
+
         AgentSession session;
         try
         {
@@ -252,6 +266,30 @@ public static class AgentCommand
 
             var (code, message) = Envelope(text);
             return Fail(label, ExitCodeFor(code), code is null ? message : $"{code}: {message}");
+        }
+    }
+
+    private static async Task<(string? Content, (int ExitCode, string Message)? Problem)> ReadTextFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            return (null, (OtherErrorExitCode, $"{ErrorCodes.FileNotFound}: File not found: {path}"));
+        }
+
+        if (info.Length > AttachmentContents.MaxBlobBytes)
+        {
+            return (null, (BadArgumentsExitCode, $"{ErrorCodes.InvalidFieldValue}: --file is larger than {AttachmentContents.MaxBlobBytes / (1024 * 1024)} MiB, the most one attachment holds"));
+        }
+
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        try
+        {
+            return (new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes), null);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return (null, (BadArgumentsExitCode, $"{ErrorCodes.InvalidFieldValue}: --file {Path.GetFileName(path)} is not UTF-8 text; with --url a file is sent as text content"));
         }
     }
 

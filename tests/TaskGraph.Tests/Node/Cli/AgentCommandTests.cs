@@ -102,6 +102,22 @@ public sealed class AgentCommandTests(HttpNodeFixture fixture) : IClassFixture<H
         Assert.True(claimed.ExitCode == 0, claimed.Stderr);
         Assert.Equal(worker, (await fixture.Admin.CallAsync("get", new { task }, ct)).GetProperty("worker_id").GetString());
 
+        // The node cannot read the caller's files: --file goes over as the file's text, named after it.
+        var clientDir = TestPaths.TempDir("cli-remote-files");
+        var report = Path.Combine(clientDir, "report.md");
+        await File.WriteAllTextAsync(report, "# 12 passed\n", ct);
+        var attached = await RemoteAsync(ct, url, workerToken, "attach", "--worker", worker, "--task", task, "--type", "note", "--file", report);
+        Assert.True(attached.ExitCode == 0, attached.Stderr);
+        var note = (await fixture.Admin.CallAsync("attachments", new { task, content = true }, ct)).GetProperty("attachments")[0];
+        Assert.Equal(("# 12 passed\n", "report.md"), (note.GetProperty("content").GetString(), note.GetProperty("name").GetString()));
+        var binary = Path.Combine(clientDir, "image.bin");
+        await File.WriteAllBytesAsync(binary, [0xFF, 0xFE, 0x00, 0xC3], ct);
+        var refusedBinary = await RemoteAsync(ct, url, workerToken, "attach", "--worker", worker, "--task", task, "--type", "note", "--file", binary);
+        Assert.True(refusedBinary.ExitCode == 2, $"exit {refusedBinary.ExitCode}: {refusedBinary.Stderr}");
+        Assert.Single(refusedBinary.Stderr.Trim().Split('\n'));
+        var missing = await RemoteAsync(ct, url, workerToken, "attach", "--worker", worker, "--task", task, "--type", "note", "--file", Path.Combine(clientDir, "missing.md"));
+        Assert.True(missing.ExitCode == 1 && missing.Stderr.Contains("FILE_NOT_FOUND", StringComparison.Ordinal), $"exit {missing.ExitCode}: {missing.Stderr}");
+
         var badUrl = await RemoteAsync(ct, "ftp://example", workerToken, "get", "--task", task);
         Assert.Equal(2, badUrl.ExitCode);
         Assert.Single(badUrl.Stderr.Trim().Split('\n'));

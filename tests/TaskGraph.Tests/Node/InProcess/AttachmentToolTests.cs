@@ -117,8 +117,9 @@ public abstract class AttachmentToolTests : InProcessToolTests
         Assert.EndsWith(".json", String(fromFile, "blob"), StringComparison.Ordinal);
         File.Delete(source);
 
-        // No record holds their content: it is in the blob store, and every read gives it back whole.
-        Assert.Equal(0, await ContentRecordsAsync());
+        // Their content is in the blob store, and every read gives it back whole; a record keeps only each text blob's
+        // first MaxContentBytes, for search.
+        Assert.Equal(3, await ContentRecordsAsync());
         var listed = (await CallAsync("attachments", new { task = "at-k", content = true })).GetProperty("attachments").EnumerateArray().ToDictionary(a => String(a, "type")!);
         Assert.Equal(large, String(listed["log"], "content"));
         Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(large), listed["log"].GetProperty("size").GetInt32());
@@ -218,22 +219,51 @@ public abstract class AttachmentToolTests : InProcessToolTests
         await CallAsync("attach", new { task = "at-s1", type = "log", content = "stack trace mentions zebracorn overflow" });
         await CallAsync("attach", new { task = "at-s1", type = "note", content = "nothing here" });
 
-        static List<string> Ids(JsonElement answer) => [.. answer.GetProperty("results").EnumerateArray().Select(r => String(r, "task_id")!).Order()];
-        Assert.Equal(["at-s2"], Ids(await CallAsync("search", new { query = "zebracorn" })));
+        Assert.Equal(["at-s2"], SearchIds(await CallAsync("search", new { query = "zebracorn" })));
 
         var both = await CallAsync("search", new { query = "zebracorn", include_attachments = true });
-        Assert.Equal(["at-s1", "at-s2"], Ids(both));
+        Assert.Equal(["at-s1", "at-s2"], SearchIds(both));
         var hit = both.GetProperty("results").EnumerateArray().Single(r => String(r, "task_id") == "at-s1");
         Assert.Contains("<mark>zebracorn</mark>", String(hit, "attachment_snippet"), StringComparison.Ordinal);
-        Assert.Equal(["at-s2"], Ids(await CallAsync("search", new { query = "title:zebracorn", include_attachments = true })));
-        Assert.Empty(Ids(await CallAsync("search", new { query = "zebracorn", include_attachments = true, status_filter = "completed" })));
+        Assert.Equal(["at-s2"], SearchIds(await CallAsync("search", new { query = "title:zebracorn", include_attachments = true })));
+        Assert.Empty(SearchIds(await CallAsync("search", new { query = "zebracorn", include_attachments = true, status_filter = "completed" })));
         var paged = await CallAsync("search", new { query = "zebracorn", include_attachments = true, limit = 1 });
         Assert.True(paged.GetProperty("has_more").GetBoolean());
 
         await CallAsync("rename", new { worker_id = "at-finder", task = "at-s1", new_id = "at-s3" });
-        Assert.Equal(["at-s2", "at-s3"], Ids(await CallAsync("search", new { query = "zebracorn", include_attachments = true })));
+        Assert.Equal(["at-s2", "at-s3"], SearchIds(await CallAsync("search", new { query = "zebracorn", include_attachments = true })));
 
         await CallAsync("detach", new { agent = "at-finder", task = "at-s3", type = "log" });
-        Assert.Equal(["at-s2"], Ids(await CallAsync("search", new { query = "zebracorn", include_attachments = true })));
+        Assert.Equal(["at-s2"], SearchIds(await CallAsync("search", new { query = "zebracorn", include_attachments = true })));
     }
+
+    [Fact]
+    public async Task Search_reads_the_first_256_KiB_of_a_text_blob_and_not_a_binary_one()
+    {
+        await CallAsync("connect", new { worker_id = "at-blobsearch" });
+        await CallAsync("create", new { id = "at-b1", title = "long log" });
+        await CallAsync("create", new { id = "at-b2", title = "picture" });
+        var head = "start quokkaword " + new string('x', 1000) + "\n";
+        var filler = string.Concat(Enumerable.Range(0, 30_000).Select(i => $"line {i:D5}\n"));
+        await CallAsync("attach", new { task = "at-b1", type = "log", content = head + filler + "tail wombatword\n" });
+        await CallAsync("attach", new { task = "at-b2", type = "image", mime = "image/png", content = "pretend png quokkaword", store_as_file = true });
+        Assert.Equal(1, await ContentRecordsAsync());
+
+        Assert.Equal(["at-b1"], SearchIds(await CallAsync("search", new { query = "quokkaword", include_attachments = true })));
+        Assert.Empty(SearchIds(await CallAsync("search", new { query = "wombatword", include_attachments = true })));
+        await CallAsync("detach", new { agent = "at-blobsearch", task = "at-b1", type = "log" });
+        Assert.Empty(SearchIds(await CallAsync("search", new { query = "quokkaword", include_attachments = true })));
+        Assert.Equal(0, await ContentRecordsAsync());
+    }
+
+    [Fact]
+    public void A_search_excerpt_is_cut_on_a_character_boundary()
+    {
+        var text = new string('a', AttachmentContents.MaxContentBytes - 1) + "é and more";
+        var excerpt = AttachmentContents.SearchExcerpt(System.Text.Encoding.UTF8.GetBytes(text));
+        Assert.Equal(new string('a', AttachmentContents.MaxContentBytes - 1), excerpt);
+        Assert.Equal("short", AttachmentContents.SearchExcerpt("short"u8.ToArray()));
+    }
+
+    private static List<string> SearchIds(JsonElement answer) => [.. answer.GetProperty("results").EnumerateArray().Select(r => String(r, "task_id")!).Order()];
 }

@@ -196,7 +196,14 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
     /// suffix keeps two blobs of one millisecond apart. The extension follows the MIME type (json, txt, md, html, png, jpg,
     /// gif, webp, pdf, else bin).
     /// </summary>
-    public static string BlobName(string taskId, string type, long epochMs, string mime)
+    public static string BlobName(string taskId, string type, long epochMs, string mime) =>
+        BlobName(taskId, type, epochMs, mime, Random.Shared.Next(0x10000));
+
+    /// <summary>
+    /// <see cref="BlobName(string, string, long, string)"/> with the 4-hex suffix given (its low 16 bits), for a caller that
+    /// needs the same name every time (an import replayed twice writes the same blob).
+    /// </summary>
+    public static string BlobName(string taskId, string type, long epochMs, string mime, int suffix)
     {
         ArgumentNullException.ThrowIfNull(mime);
         static string Safe(string s) => new([.. s.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
@@ -214,7 +221,7 @@ public sealed class AttachmentContents(GraphContext context, string baseDirector
             _ => "bin",
         };
         var task = Safe(taskId);
-        var tail = $"_{epochMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{Random.Shared.Next(0x10000):x4}.{ext}";
+        var tail = $"_{epochMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{suffix & 0xFFFF:x4}.{ext}";
         var room = Math.Max(1, MaxBlobNameLength - task.Length - 1 - tail.Length);
         var safeType = Safe(type);
         return $"{task}_{(safeType.Length > room ? safeType[..room] : safeType)}{tail}";

@@ -78,6 +78,10 @@ public static class TaskGraphCli
         root.Subcommands.Add(TokenCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(AgentCommand.Build());
+        root.Subcommands.Add(ExportCommand.Build());
+        root.Subcommands.Add(ImportCommand.Build());
+        root.Subcommands.Add(DiffCommand.Build());
+        root.Subcommands.Add(MigrateCommand.Build());
         root.Subcommands.Add(Swarm.SwarmCommand.Build());
         root.SetAction(ServeAsync);
         return root;

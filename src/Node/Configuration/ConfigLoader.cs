@@ -274,6 +274,11 @@ public static class ConfigLoader
             ConfigTree.Set(tier, "server.store", "nats", "--nats");
         }
 
+        if (cli.Store is not null)
+        {
+            ConfigTree.Set(tier, "server.store", cli.Store, "a store URL");
+        }
+
         if (cli.Graph is not null)
         {
             ConfigTree.Set(tier, "server.graph", cli.Graph, "--graph");

@@ -29,4 +29,7 @@ public sealed record ConfigOverrides
 
     /// <summary>--tools: the tool profile (core or full).</summary>
     public string? Tools { get; init; }
+
+    /// <summary>The store kind (<c>server.store</c>: sqlite or nats), for commands that name a store by URL.</summary>
+    public string? Store { get; init; }
 }

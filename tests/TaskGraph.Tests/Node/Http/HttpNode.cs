@@ -208,7 +208,7 @@ internal sealed partial class HttpNode : IAsyncDisposable
         return node;
     }
 
-    private static ProcessStartInfo NewStartInfo(string workDir, string[] args)
+    internal static ProcessStartInfo NewStartInfo(string workDir, string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {

@@ -32,6 +32,7 @@ internal static class ScenarioCatalog
             ("http-sessions", [new HttpSessionsScenario("http-sessions", 500)]),
             ("tool-budget", [new ToolBudgetScenario()]),
             ("status-summary", [new StatusSummaryScenario()]),
+            ("portability", [new PortabilityScenario()]),
             ("node-rss",
             [
                 new NodeRssScenario("node-rss", "workstation GC (shipped)", new Dictionary<string, string>()),

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using TaskGraph.Core.Portability;
+using TaskGraph.Core.Migration;
 
 namespace TaskGraph.Node.Cli;
 
@@ -23,7 +23,7 @@ public static class DiffCommand
         diff.Arguments.Add(RightArgument);
         FormatOption.AcceptOnlyFromAmong("text", "json", "summary");
         diff.Options.Add(FormatOption);
-        diff.SetAction((parse, cancellationToken) => PortabilityRun.RunAsync("diff", async () =>
+        diff.SetAction((parse, cancellationToken) => SnapshotCommandRun.RunAsync("diff", async () =>
         {
             var stores = new List<GraphStore>();
             try

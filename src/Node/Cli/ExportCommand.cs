@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.IO.Compression;
-using TaskGraph.Core.Portability;
+using TaskGraph.Core.Migration;
 
 namespace TaskGraph.Node.Cli;
 
@@ -24,12 +24,17 @@ public static class ExportCommand
             export.Options.Add(option);
         }
 
-        export.SetAction((parse, cancellationToken) => PortabilityRun.RunAsync("export", async () =>
+        export.SetAction((parse, cancellationToken) => SnapshotCommandRun.RunAsync("export", async () =>
         {
             await using var store = await GraphStore.OpenAsync(parse, cancellationToken);
             var source = new StoreGraphSource(store.Records, store.Blobs, store.Name, store.Graph, parse.GetValue(HistoryOption), parse.GetValue(WorkersOption), TimeProvider.System);
             var path = parse.GetValue(OutOption);
             var (records, blobs) = await WriteAsync(source, path, parse.GetValue(GzipOption) || (path?.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ?? false), cancellationToken);
+            if (source.MissingBlobs > 0)
+            {
+                await Console.Error.WriteLineAsync($"taskgraph export: warning: {source.MissingBlobs} blobs named by attachments are not in {store.Blobs.Location} (server.media_dir, relative to this directory); their attachments are exported without content");
+            }
+
             if (path is not null)
             {
                 await Console.Error.WriteLineAsync($"taskgraph export: {records} records and {blobs} blobs of {store.Name} to {path}");

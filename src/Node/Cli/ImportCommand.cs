@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using TaskGraph.Core.Portability;
+using TaskGraph.Core.Migration;
 
 namespace TaskGraph.Node.Cli;
 
@@ -28,7 +28,7 @@ public static class ImportCommand
             import.Options.Add(option);
         }
 
-        import.SetAction((parse, cancellationToken) => PortabilityRun.RunAsync("import", async () =>
+        import.SetAction((parse, cancellationToken) => SnapshotCommandRun.RunAsync("import", async () =>
         {
             var file = parse.GetValue(FileArgument)!;
             var source = await OpenSnapshotAsync(file, cancellationToken);
@@ -43,7 +43,7 @@ public static class ImportCommand
                 DryRun = parse.GetValue(DryRunOption),
                 IdWords = Math.Max(3, ids.TaskIdWords),
                 IdCase = ids.IdCase,
-                Progress = PortabilityRun.Progress("import", "changes"),
+                Progress = SnapshotCommandRun.Progress("import", "changes"),
             };
             var report = await new GraphImporter(store.Records, store.Blobs, store.DependencyTypes, TimeProvider.System).ImportAsync(source, options, cancellationToken);
             await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object?>

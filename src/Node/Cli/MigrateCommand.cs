@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TaskGraph.Core.Portability;
+using TaskGraph.Core.Migration;
 
 namespace TaskGraph.Node.Cli;
 
@@ -23,7 +23,7 @@ public static class MigrateCommand
             migrate.Options.Add(option);
         }
 
-        migrate.SetAction((parse, cancellationToken) => PortabilityRun.RunAsync("migrate", async () =>
+        migrate.SetAction((parse, cancellationToken) => SnapshotCommandRun.RunAsync("migrate", async () =>
         {
             await using var from = await GraphStore.OpenAsync(parse, parse.GetValue(FromOption)!, cancellationToken);
             await using var to = await GraphStore.OpenAsync(parse, parse.GetValue(ToOption)!, cancellationToken);
@@ -33,7 +33,7 @@ public static class MigrateCommand
             }
 
             var migration = new GraphMigration(from.Records, from.Blobs, to.Records, to.Blobs, TimeProvider.System);
-            var (copied, resumed, differences) = await migration.RunAsync(from.Name, to.Name, parse.GetValue(ForceOption), PortabilityRun.Progress("migrate", "changes copied"), cancellationToken);
+            var (copied, resumed, differences) = await migration.RunAsync(from.Name, to.Name, parse.GetValue(ForceOption), SnapshotCommandRun.Progress("migrate", "changes copied"), cancellationToken);
             if (differences.Count > 0)
             {
                 await Console.Error.WriteLineAsync($"taskgraph migrate: copied, but the target differs from the source in {differences.Count} places (was the source written to meanwhile?): taskgraph diff {from.Name} {to.Name}");

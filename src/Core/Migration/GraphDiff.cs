@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Core.Migration;
 
@@ -29,13 +30,13 @@ public static class GraphDiff
 
         var differences = new List<GraphDifference>();
         var modified = new List<string>();
-        foreach (var (key, hash) in left.Records.OrderBy(r => r.Key, StringComparer.Ordinal))
+        foreach (var (key, record) in left.Records.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
             if (!right.Records.TryGetValue(key, out var other))
             {
                 differences.Add(new GraphDifference("removed", "record", key));
             }
-            else if (other != hash)
+            else if (other.Hash != record.Hash)
             {
                 modified.Add(key);
             }
@@ -44,8 +45,14 @@ public static class GraphDiff
         differences.AddRange(right.Records.Keys.Where(k => !left.Records.ContainsKey(k)).Order(StringComparer.Ordinal).Select(k => new GraphDifference("added", "record", k)));
         var fields = await ChangedFieldsAsync(a, b, modified.Take(MaxFieldDetails).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         differences.AddRange(modified.Select(k => new GraphDifference("modified", "record", k, fields.GetValueOrDefault(k))));
-        differences.AddRange(left.Edges.Where(e => !right.Edges.Contains(e)).Select(e => new GraphDifference("removed", "edge", Describe(e))).OrderBy(d => d.Key, StringComparer.Ordinal));
-        differences.AddRange(right.Edges.Where(e => !left.Edges.Contains(e)).Select(e => new GraphDifference("added", "edge", Describe(e))).OrderBy(d => d.Key, StringComparer.Ordinal));
+        if (!left.Edges.SetEquals(right.Edges))
+        {
+            // Read the edges again, only now, to name the ones that differ.
+            var leftEdges = (await GraphImage.EdgesAsync(a, cancellationToken).ConfigureAwait(false)).ToHashSet();
+            var rightEdges = (await GraphImage.EdgesAsync(b, cancellationToken).ConfigureAwait(false)).ToHashSet();
+            differences.AddRange(leftEdges.Where(e => !rightEdges.Contains(e)).Select(e => new GraphDifference("removed", "edge", Describe(e))).OrderBy(d => d.Key, StringComparer.Ordinal));
+            differences.AddRange(rightEdges.Where(e => !leftEdges.Contains(e)).Select(e => new GraphDifference("added", "edge", Describe(e))).OrderBy(d => d.Key, StringComparer.Ordinal));
+        }
         foreach (var (name, hash) in left.Blobs.OrderBy(b => b.Key, StringComparer.Ordinal))
         {
             if (!right.Blobs.TryGetValue(name, out var other))
@@ -61,11 +68,12 @@ public static class GraphDiff
         differences.AddRange(right.Blobs.Keys.Where(k => !left.Blobs.ContainsKey(k)).Order(StringComparer.Ordinal).Select(k => new GraphDifference("added", "blob", k)));
         if (left.History && right.History)
         {
-            foreach (var (key, revisions) in left.Revisions.OrderBy(r => r.Key, StringComparer.Ordinal))
+            foreach (var (key, record) in left.Records.OrderBy(r => r.Key, StringComparer.Ordinal))
             {
-                if (right.Revisions.TryGetValue(key, out var others) && !revisions.SequenceEqual(others))
+                if (key.StartsWith(RecordKeys.TaskPrefix, StringComparison.Ordinal) && right.Records.TryGetValue(key, out var other)
+                    && (other.Chain != record.Chain || other.Revisions != record.Revisions))
                 {
-                    differences.Add(new GraphDifference("history", "record", key, Detail: $"{revisions.Count} revisions vs {others.Count}"));
+                    differences.Add(new GraphDifference("history", "record", key, Detail: $"{record.Revisions} revisions vs {other.Revisions}"));
                 }
             }
         }

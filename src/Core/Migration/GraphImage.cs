@@ -17,29 +17,70 @@ public sealed class GraphImage
         History = history;
     }
 
-    /// <summary>Whether <see cref="Revisions"/> was read (the side carries history).</summary>
+    /// <summary>Whether the revision chains were read (the side carries history).</summary>
     public bool History { get; }
 
-    /// <summary>Live record key to the hash of its value.</summary>
-    public Dictionary<string, UInt128> Records { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Live record key to the hash of its value and, for a task with history, a running hash over its revisions since its
+    /// last create and their count (a chain, so the order counts and no list is kept).
+    /// </summary>
+    public Dictionary<string, RecordImage> Records { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The edges of <c>graph.deps</c>.</summary>
-    public HashSet<DependencyEdge> Edges { get; private set; } = [];
+    /// <summary>A hash per edge of <c>graph.deps</c> (the edges themselves are read again only to name differences).</summary>
+    public HashSet<UInt128> Edges { get; } = [];
 
     /// <summary>Blob name to the hash of its bytes.</summary>
     public Dictionary<string, UInt128> Blobs { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>Task key to the hashes of its revisions since its last create, oldest first.</summary>
-    public Dictionary<string, List<UInt128>> Revisions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Reads <paramref name="source"/> once.</summary>
     public static async Task<GraphImage> ReadAsync(IGraphSource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         var image = new GraphImage(source.Header.History);
+        var edges = await ReadAsync(source, image, cancellationToken).ConfigureAwait(false);
+        foreach (var edge in edges.Set)
+        {
+            image.Edges.Add(Hash(edge));
+        }
+
+        return image;
+    }
+
+    /// <summary>The edges of <paramref name="source"/> at its end.</summary>
+    public static async Task<IReadOnlyCollection<DependencyEdge>> EdgesAsync(IGraphSource source, CancellationToken cancellationToken) =>
+        (await ReadAsync(source, null, cancellationToken).ConfigureAwait(false)).Set;
+
+    /// <summary>The hash an edge is compared by.</summary>
+    public static UInt128 Hash(DependencyEdge edge)
+    {
+        ArgumentNullException.ThrowIfNull(edge);
+        return Hash(System.Text.Encoding.UTF8.GetBytes($"{edge.From}\u0000{edge.To}\u0000{edge.Type}"));
+    }
+
+    private static async Task<EdgeReplay> ReadAsync(IGraphSource source, GraphImage? image, CancellationToken cancellationToken)
+    {
         var edges = new EdgeReplay();
         await foreach (var entry in source.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (entry.Key == RecordKeys.Dependencies && entry.Kind != SnapshotEntryKind.Blob)
+            {
+                if (entry.Kind == SnapshotEntryKind.Put)
+                {
+                    edges.Apply(entry.Value);
+                }
+                else
+                {
+                    edges.Clear();
+                }
+
+                continue;
+            }
+
+            if (image is null)
+            {
+                continue;
+            }
+
             switch (entry.Kind)
             {
                 case SnapshotEntryKind.Blob:
@@ -47,38 +88,29 @@ public sealed class GraphImage
                     break;
                 case SnapshotEntryKind.Delete:
                     image.Records.Remove(entry.Key);
-                    image.Revisions.Remove(entry.Key);
-                    if (entry.Key == RecordKeys.Dependencies)
-                    {
-                        edges.Clear();
-                    }
-
                     break;
                 default:
-                    if (entry.Key == RecordKeys.Dependencies)
-                    {
-                        edges.Apply(entry.Value);
-                        break;
-                    }
-
                     var hash = Hash(Comparable(entry.Key, entry.Value).Span);
-                    image.Records[entry.Key] = hash;
-                    if (image.History && entry.Key.StartsWith(RecordKeys.TaskPrefix, StringComparison.Ordinal))
-                    {
-                        if (!image.Revisions.TryGetValue(entry.Key, out var list))
-                        {
-                            image.Revisions[entry.Key] = list = [];
-                        }
-
-                        list.Add(hash);
-                    }
-
+                    var chained = image.History && entry.Key.StartsWith(RecordKeys.TaskPrefix, StringComparison.Ordinal);
+                    ref var record = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(image.Records, entry.Key, out var existed);
+                    record = existed
+                        ? new RecordImage(hash, chained ? Chain(record.Chain, hash) : default, record.Revisions + 1)
+                        : new RecordImage(hash, chained ? Chain(default, hash) : default, 1);
                     break;
             }
         }
 
-        image.Edges = [.. edges.Set];
-        return image;
+        return edges;
+    }
+
+    private static UInt128 Chain(UInt128 before, UInt128 next)
+    {
+        Span<byte> both = stackalloc byte[32];
+        BitConverter.TryWriteBytes(both[..8], (ulong)(before >> 64));
+        BitConverter.TryWriteBytes(both[8..16], (ulong)before);
+        BitConverter.TryWriteBytes(both[16..24], (ulong)(next >> 64));
+        BitConverter.TryWriteBytes(both[24..], (ulong)next);
+        return Hash(both);
     }
 
     /// <summary>Leaves the workers out of the comparison.</summary>

@@ -45,6 +45,26 @@ public sealed class GraphMigration(IRecordStore source, IBlobStore? sourceBlobs,
             }
         }
 
+        var copied = await CopyAsync(sourceName, resuming, after, progress, cancellationToken).ConfigureAwait(false);
+        var current = await target.GetAsync(GraphKeys.MigrationMarker, cancellationToken).ConfigureAwait(false);
+        if (current is not null)
+        {
+            await target.DeleteAsync(GraphKeys.MigrationMarker, current.Revision, cancellationToken).ConfigureAwait(false);
+        }
+
+        var differences = await GraphDiff.CompareAsync(
+            new StoreGraphSource(source, sourceBlobs, sourceName, "graph", history: true, workers: true, time),
+            new StoreGraphSource(target, targetBlobs, targetName, "graph", history: true, workers: true, time),
+            cancellationToken).ConfigureAwait(false);
+        return (copied, resuming, differences);
+    }
+
+    /// <summary>
+    /// The copy itself, in a method of its own so that what it holds (the target's revisions and positions, a resumed
+    /// copy's list) is garbage before the verification reads both sides.
+    /// </summary>
+    private async Task<long> CopyAsync(string sourceName, bool resuming, ulong after, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
         // What the target already holds of the copy (nothing on a fresh start but graph.deps emptied by the clear).
         // Only what the check and the replay need of each: a resumed copy of a large graph must not hold its values.
         var done = new List<(string Key, ChangeKind Kind, ulong Revision, ulong Position)>();
@@ -92,16 +112,6 @@ public sealed class GraphMigration(IRecordStore source, IBlobStore? sourceBlobs,
         }
 
         progress?.Report(index + copied);
-        var current = await target.GetAsync(GraphKeys.MigrationMarker, cancellationToken).ConfigureAwait(false);
-        if (current is not null)
-        {
-            await target.DeleteAsync(GraphKeys.MigrationMarker, current.Revision, cancellationToken).ConfigureAwait(false);
-        }
-
-        var differences = await GraphDiff.CompareAsync(
-            new StoreGraphSource(source, sourceBlobs, sourceName, "graph", history: true, workers: true, time),
-            new StoreGraphSource(target, targetBlobs, targetName, "graph", history: true, workers: true, time),
-            cancellationToken).ConfigureAwait(false);
-        return (copied, resuming, differences);
+        return copied;
     }
 }

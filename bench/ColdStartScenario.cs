@@ -209,20 +209,7 @@ internal sealed class ColdStartScenario(string name, string store) : IScenario
     /// <summary>Starts the node, times its first answered list_tasks, reads its memory while it serves, and stops it cleanly.</summary>
     private static async Task<ColdStart> ColdStartAsync(string dir, string[] args, CancellationToken cancellationToken)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = dir,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args.Prepend(NodeRssScenario.NodeDll()))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["TASK_GRAPH_USER_DIR"] = Path.Combine(dir, ".user");
+        var psi = NodeCli.StartInfo(dir, args, stdin: true);
         var readModelLine = "(no read model line)";
         var started = Stopwatch.StartNew();
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the node");

@@ -221,19 +221,7 @@ internal sealed class PortabilityScenario : IScenario
     /// <summary>Runs the built node with <paramref name="args"/>; wall time from start to exit, VmHWM polled every 20 ms.</summary>
     private static async Task<CliRun> RunCliAsync(string dir, string[] args, CancellationToken cancellationToken)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args.Prepend(NodeRssScenario.NodeDll()))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment["TASK_GRAPH_USER_DIR"] = Path.Combine(dir, ".user");
+        var psi = NodeCli.StartInfo(dir, args, stdin: false);
         var stdout = new StringBuilder();
         var stderr = new Queue<string>();
         var started = Stopwatch.StartNew();

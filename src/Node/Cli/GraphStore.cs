@@ -51,8 +51,12 @@ internal sealed class GraphStore : IAsyncDisposable
         text.StartsWith("sqlite:", StringComparison.Ordinal) || text.StartsWith("nats:", StringComparison.Ordinal);
 
     /// <summary>Opens the store the root options name.</summary>
-    public static Task<GraphStore> OpenAsync(ParseResult parse, CancellationToken cancellationToken) =>
-        OpenAsync(TaskGraphCli.Overrides(parse), null, cancellationToken);
+    public static Task<GraphStore> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        // A file named with --db keeps its blobs beside it, as sqlite:PATH does; without it the config's media_dir.
+        var overrides = TaskGraphCli.Overrides(parse);
+        return OpenAsync(overrides, overrides.DbPath is { } db ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(db))!, "media") : null, cancellationToken);
+    }
 
     /// <summary>Opens the store at <paramref name="location"/> (<c>sqlite:PATH</c> or <c>nats:URL[#graph]</c>).</summary>
     public static Task<GraphStore> OpenAsync(ParseResult parse, string location, CancellationToken cancellationToken)

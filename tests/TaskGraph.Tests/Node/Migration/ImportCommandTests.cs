@@ -104,6 +104,12 @@ public sealed class ImportCommandTests
         // so the source's worker and each task's earlier revisions are all that differ.
         Assert.Equal("1 removed, 20 history", (await CliAsync(target, ct, 1, "diff", "sqlite:" + Db(source), "sqlite:task-graph/tasks.db", "--format", "summary")).Stdout.Trim());
 
+        // A file named with --db keeps its blobs beside it, where sqlite:PATH looks for them.
+        var elsewhere = Path.Combine(TestPaths.TempDir("portable-elsewhere"), "graph.db");
+        await CliAsync(target, ct, 0, "import", snapshot, "--db", elsewhere);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(elsewhere)!, "media")));
+        Assert.Equal("equal", (await CliAsync(target, ct, 0, "diff", snapshot, "sqlite:" + elsewhere)).Stdout.Trim());
+
         // Merge into the same graph: every task is there already.
         var merged = Json(await CliAsync(target, ct, 0, "import", snapshot, "--merge"));
         Assert.Equal(0, merged.GetProperty("inserted").GetInt64());

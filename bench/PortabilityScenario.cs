@@ -95,20 +95,7 @@ internal sealed class PortabilityScenario : IScenario
         }
         finally
         {
-            if (nats is not null)
-            {
-                await nats.DisposeAsync().ConfigureAwait(false);
-            }
-
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A child still closing a file; the OS cleans temp eventually.
-            }
+            await BenchTeardown.CleanUpAsync(nats, dir).ConfigureAwait(false);
         }
     }
 

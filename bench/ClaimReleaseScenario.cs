@@ -80,7 +80,8 @@ internal sealed class ClaimReleaseScenario(string name, Func<IBenchEnvironment> 
         }
     }
 
-    private static async Task CycleAsync(
+    /// <summary>One claim then release of <paramref name="task"/> by worker 0, timed into the samples given.</summary>
+    internal static async Task CycleAsync(
         CoreGraph graph, int task, LatencySamples? cycle, LatencySamples? claim, LatencySamples? release, CancellationToken cancellationToken)
     {
         var t0 = Stopwatch.GetTimestamp();

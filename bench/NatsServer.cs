@@ -23,16 +23,22 @@ internal sealed partial class NatsServer : IAsyncDisposable
     public string Url { get; }
 
     /// <summary>Starts the server and waits until it reports ready.</summary>
-    public static async Task<NatsServer> StartAsync(CancellationToken cancellationToken)
+    public static Task<NatsServer> StartAsync(CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("taskgraph-bench-nats-").FullName;
+        return StartAsync(["-js", "-a", "127.0.0.1", "-p", "-1", "-sd", directory], directory, cancellationToken);
+    }
+
+    /// <summary>Starts a server with <paramref name="arguments"/> (e.g. <c>-c FILE</c>); <paramref name="directory"/> is deleted with it.</summary>
+    public static async Task<NatsServer> StartAsync(IReadOnlyList<string> arguments, string directory, CancellationToken cancellationToken)
+    {
         var info = new ProcessStartInfo("nats-server")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-js", "-a", "127.0.0.1", "-p", "-1", "-sd", directory })
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }

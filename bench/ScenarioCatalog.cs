@@ -23,6 +23,7 @@ internal static class ScenarioCatalog
             ("nats-race", [new RaceScenario("nats-race", Nats, "nats", 16, 3200)]),
             ("nats-fresh-read", [new FreshReadScenario("nats-fresh-read", Nats, "nats", 2000)]),
             ("nats-link", [new LinkScenario("nats-link", Nats, "nats", 16, 1000)]),
+            ("edge-claim", [new EdgeClaimScenario("edge-claim", 2000)]),
             ("http-claim",
             [
                 new HttpClaimScenario("http-claim", null),

@@ -30,6 +30,16 @@ public sealed record NatsStoreOptions
     /// <summary>How long a CAS fence lives; a writer that dies between fence and write blocks that key this long.</summary>
     public TimeSpan CasFenceTtl { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The JetStream domain that holds the graph (<c>server.nats.domain</c>), or null for a server without one. On a leaf
+    /// node in another domain the node is an edge node: it reads and watches the graph in this domain and sends every
+    /// write there through domain-prefixed API subjects, so claims and locks are only ever decided where the graph lives.
+    /// </summary>
+    public string? Domain { get; init; }
+
+    /// <summary>How often an edge node checks that the hub's domain answers (and learns the hub's newest position).</summary>
+    public TimeSpan HubProbeInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Authentication token.</summary>
     public string? Token { get; init; }
 
@@ -60,7 +70,7 @@ public sealed record NatsStoreOptions
     /// <summary>Prints the options without their secrets, so a logged or printed options object leaks nothing.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append("Url = ").Append(Url).Append(", Graph = ").Append(Graph).Append(", Replicas = ").Append(Replicas?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "auto")
+        builder.Append("Url = ").Append(Url).Append(", Graph = ").Append(Graph).Append(", Domain = ").Append(Domain ?? "none").Append(", Replicas = ").Append(Replicas?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "auto")
             .Append(", Auth = ").Append(Token is not null ? "token" : User is not null ? "user" : NKeySeed is not null ? "nkey" : CredsFile is not null ? "creds" : "none")
             .Append(", Tls = ").Append(TlsCaFile is not null || TlsCertFile is not null);
         return true;

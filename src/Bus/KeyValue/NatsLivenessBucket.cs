@@ -10,15 +10,21 @@ namespace TaskGraph.Bus.KeyValue;
 /// one revision per key, with the graph's replicas. Its messages never enter the graph's change log, so heartbeats
 /// leave history, the read models and the change fan-out alone.
 /// </summary>
-internal sealed class NatsLivenessBucket(INatsKVStore kv)
+/// <remarks>
+/// With a <see cref="NatsDomainWriter"/> (a graph in a named JetStream domain) writes go through it: the client's KV writes
+/// ignore the domain. Reads and the listing watch go through the KV API, which follows the context's domain.
+/// </remarks>
+internal sealed class NatsLivenessBucket(INatsKVStore kv, NatsDomainWriter? writer)
 {
+    private const int WrongLastSequenceError = 10071;
+
     private static readonly NatsRawSerializer<byte[]> Raw = NatsRawSerializer<byte[]>.Default;
 
     /// <summary>The bucket name of a graph's liveness.</summary>
     public static string BucketOf(string graph) => "tgl_" + graph;
 
     /// <summary>Creates or binds the bucket.</summary>
-    public static async Task<NatsLivenessBucket> EnsureAsync(NatsJSContext js, string graph, int replicas, CancellationToken cancellationToken)
+    public static async Task<NatsLivenessBucket> EnsureAsync(NatsJSContext js, string graph, int replicas, NatsDomainWriter? writer, CancellationToken cancellationToken)
     {
         var context = new NatsKVContext(js);
         var config = new NatsKVConfig(BucketOf(graph))
@@ -30,12 +36,12 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv)
         };
         try
         {
-            return new NatsLivenessBucket(await context.CreateStoreAsync(config, cancellationToken).ConfigureAwait(false));
+            return new NatsLivenessBucket(await context.CreateStoreAsync(config, cancellationToken).ConfigureAwait(false), writer);
         }
         catch (NatsJSApiException ex) when (ex.Error.ErrCode == 10058)
         {
             // Another node created it first (stream name in use): bind it.
-            return new NatsLivenessBucket(await context.GetStoreAsync(config.Bucket, cancellationToken).ConfigureAwait(false));
+            return new NatsLivenessBucket(await context.GetStoreAsync(config.Bucket, cancellationToken).ConfigureAwait(false), writer);
         }
     }
 
@@ -58,6 +64,11 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv)
 
     public async ValueTask<ulong> PutAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken)
     {
+        if (writer is not null)
+        {
+            return await DomainPutAsync(key, value, expectedRevision, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             return expectedRevision == 0
@@ -79,7 +90,19 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv)
         try
         {
             // A purge keeps no tombstone history beyond the one marker; the bucket stays one message per worker at most.
-            await kv.PurgeAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (writer is not null)
+            {
+                var purge = new NatsHeaders { { "KV-Operation", "PURGE" }, { "Nats-Rollup", "sub" } };
+                var ack = await writer.PublishAsync(Subject(key), ReadOnlyMemory<byte>.Empty, null, purge, cancellationToken).ConfigureAwait(false);
+                if (ack.Error is { } error)
+                {
+                    throw new NatsJSApiException(error);
+                }
+            }
+            else
+            {
+                await kv.PurgeAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (IsOutage(ex, cancellationToken))
         {
@@ -115,6 +138,56 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv)
 
         return entries;
     }
+
+    /// <summary>
+    /// A create (expected revision 0: a key without a value, or whose last message is a purge or delete marker, which the
+    /// write then replaces by CAS on its revision) or an update, sent into the domain.
+    /// </summary>
+    private async ValueTask<ulong> DomainPutAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var ack = await writer!.PublishAsync(Subject(key), value, expectedRevision, null, cancellationToken).ConfigureAwait(false);
+            if (ack.Error is { ErrCode: WrongLastSequenceError } && expectedRevision == 0)
+            {
+                var marker = await LastMarkerRevisionAsync(key, cancellationToken).ConfigureAwait(false);
+                ack = marker is { } revision
+                    ? await writer.PublishAsync(Subject(key), value, revision, null, cancellationToken).ConfigureAwait(false)
+                    : ack;
+            }
+
+            return ack.Error switch
+            {
+                null => ack.Seq,
+                { ErrCode: WrongLastSequenceError } => throw new ConcurrencyConflictException(key, expectedRevision),
+                { } error => throw new NatsJSApiException(error),
+            };
+        }
+        catch (Exception ex) when (IsOutage(ex, cancellationToken))
+        {
+            throw Unavailable("write", key, ex);
+        }
+    }
+
+    /// <summary>The revision of the key's last message when it is a delete or purge marker; null when it holds a value.</summary>
+    private async ValueTask<ulong?> LastMarkerRevisionAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await kv.GetEntryAsync(key, serializer: Raw, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (NatsKVKeyDeletedException deleted)
+        {
+            return deleted.Revision;
+        }
+        catch (NatsKVKeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private string Subject(string key) => "$KV." + kv.Bucket + "." + key;
 
     private static bool IsOutage(Exception ex, CancellationToken cancellationToken) =>
         ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested;

@@ -23,13 +23,17 @@ namespace TaskGraph.Bus.KeyValue;
 /// skipped 116 acknowledged revisions across a kill -9 of one node. The per-key limit of 64 is a client-side KV
 /// convention, not a server limit, so the bucket's stream itself is the log.
 /// </remarks>
-public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlobStore
+public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlobStore, IStoreLink
 {
     private const int WrongLastSequenceError = 10071;
     private const int NoMessageFoundError = 10037;
     private const int StreamNotFoundError = 10059;
     private const int StreamNameInUseError = 10058;
     private const int FetchBatch = 512;
+
+    // An edge watch that delivers nothing for this many checks while the hub is ahead is started afresh.
+    private const int StallChecks = 3;
+    private static readonly TimeSpan StallCheckInterval = TimeSpan.FromSeconds(1);
 
     // Revisions after a known one read one message-get at a time before a consumer is worth its creation (a cluster-wide
     // request on the meta leader); and the most a leader read adds after a consumer pass.
@@ -51,6 +55,8 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
     private readonly bool _casFence;
     private readonly NatsLivenessBucket _live;
     private readonly ObjectStore.NatsBlobBucket _blobs;
+    private readonly NatsDomainWriter? _writer;
+    private readonly NatsHubLink? _link;
 
     private NatsRecordStore(
         NatsConnection connection,
@@ -61,8 +67,12 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
         ILogger logger,
         bool casFence,
         int requestedReplicas,
-        NatsLivenessBucket live)
+        NatsLivenessBucket live,
+        NatsDomainWriter? writer,
+        NatsHubLink? link)
     {
+        _writer = writer;
+        _link = link;
         _live = live;
         _blobs = new ObjectStore.NatsBlobBucket(js, names.Graph, kvStream.Info.Config.NumReplicas);
         _connection = connection;
@@ -120,15 +130,18 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
 #pragma warning disable CA2000
         var connection = NatsConnectionFactory.Create(options, loggerFactory);
 #pragma warning restore CA2000
+        NatsHubLink? link = null;
         try
         {
-            var js = new NatsJSContext(connection, new NatsJSOpts(connection.Opts, requestTimeout: options.RequestTimeout));
+            var js = new NatsJSContext(connection, new NatsJSOpts(connection.Opts, requestTimeout: options.RequestTimeout, domain: options.Domain));
             var started = Stopwatch.GetTimestamp();
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
-                    // One JetStream round trip first: the connection is up (its INFO known) and JetStream answers.
+                    // Which domain the graph is in, and whether this node reaches it across a leaf node (an edge site);
+                    // then one JetStream round trip there: the connection is up (its INFO known) and JetStream answers.
+                    var isEdge = await NatsDomains.ResolveAsync(connection, options, cancellationToken).ConfigureAwait(false);
                     await js.GetAccountInfoAsync(cancellationToken).ConfigureAwait(false);
                     var (wanted, servers) = await NatsReplicas.ResolveAsync(connection, options.Replicas, names.Graph, cancellationToken).ConfigureAwait(false);
                     var kvStream = await EnsureBucketAsync(js, names, wanted, options.Replicas is not null, servers, logger, cancellationToken).ConfigureAwait(false);
@@ -139,9 +152,17 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
                         await EnsureFenceBucketAsync(js, names, options, replicas, logger, cancellationToken).ConfigureAwait(false);
                     }
 
-                    var live = await NatsLivenessBucket.EnsureAsync(js, names.Graph, replicas, cancellationToken).ConfigureAwait(false);
+                    var writer = options.Domain is { } domain ? new NatsDomainWriter(connection, domain, options.RequestTimeout) : null;
+                    var live = await NatsLivenessBucket.EnsureAsync(js, names.Graph, replicas, writer, cancellationToken).ConfigureAwait(false);
                     LogOpened(logger, names.Bucket, replicas, wanted, casFence);
-                    return new NatsRecordStore(connection, js, kvStream, names, options, logger, casFence, wanted, live);
+                    if (isEdge)
+                    {
+                        link = new NatsHubLink(js, options.Domain!, names.KvStream, options.HubProbeInterval, options.RequestTimeout, TimeProvider.System, logger);
+                        link.Start();
+                        LogEdge(logger, names.Bucket, options.Domain!);
+                    }
+
+                    return new NatsRecordStore(connection, js, kvStream, names, options, logger, casFence, wanted, live, writer, link);
                 }
                 catch (Exception ex) when (IsTransient(ex, cancellationToken) && Stopwatch.GetElapsedTime(started) < options.OpenTimeout)
                 {
@@ -156,10 +177,21 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
         }
         catch
         {
+            if (link is not null)
+            {
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
+
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
+
+    /// <inheritdoc />
+    public bool IsEdge => _link is not null;
+
+    /// <inheritdoc />
+    public DateTimeOffset? StaleSince => _link?.StaleSince;
 
     /// <inheritdoc />
     public async ValueTask<RecordEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
@@ -283,20 +315,27 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
     /// </remarks>
     public async IAsyncEnumerable<RecordChange> WatchAsync(ulong afterPosition, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // Across a leaf node, an ordered consumer never resumes after the uplink returns: end the watch when the link
+        // drops (the caller starts it again from where it was), and when it stalls behind the hub's position.
+        ThrowIfHubUnreachable("watch", _names.KvStream);
+        using var watching = _link is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _link.Epoch);
+        var delivered = new StrongBox<ulong>(afterPosition);
+        using var stallCheck = _link is null ? null : StartStallCheck(watching!, delivered);
+        var watchToken = watching?.Token ?? cancellationToken;
         var opts = afterPosition == 0
             ? new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.All }
             : new NatsJSOrderedConsumerOpts { DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence, OptStartSeq = afterPosition + 1 };
         INatsJSConsumer consumer;
         try
         {
-            consumer = await _js.CreateOrderedConsumerAsync(_names.KvStream, opts, cancellationToken).ConfigureAwait(false);
+            consumer = await _js.CreateOrderedConsumerAsync(_names.KvStream, opts, watchToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsTransient(ex, cancellationToken))
         {
             throw Unavailable("watch", _names.KvStream, ex);
         }
 
-        var messages = consumer.ConsumeAsync(RawBytes, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var messages = consumer.ConsumeAsync(RawBytes, cancellationToken: watchToken).GetAsyncEnumerator(watchToken);
         await using (messages.ConfigureAwait(false))
         {
             while (true)
@@ -313,10 +352,21 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
 
                 if (!more)
                 {
+                    // NATS.Net ends a consumer quietly when its token is cancelled: a link that dropped or a stalled
+                    // watch must still reach the caller as an outage, so that it starts the watch again.
+                    if (watching is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+                    {
+                        throw _link!.StaleSince is { } since
+                            ? HubUnreachable("watch", _names.KvStream, since, null)
+                            : new StoreUnavailableException($"The watch of graph '{_names.Graph}' across JetStream domain {_options.Domain} stalled; it starts again.");
+                    }
+
                     yield break;
                 }
 
-                yield return ToChange(messages.Current);
+                var change = ToChange(messages.Current);
+                Volatile.Write(ref delivered.Value, change.Position);
+                yield return change;
             }
         }
     }
@@ -377,7 +427,15 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_link is not null)
+        {
+            await _link.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     string IBlobStore.Location => _blobs.Location;
@@ -386,13 +444,25 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
     bool IBlobStore.IsLocalDirectory => false;
 
     /// <inheritdoc />
-    Task IBlobStore.PutAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => _blobs.PutAsync(name, data, cancellationToken);
+    Task IBlobStore.PutAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        ThrowIfHubUnreachable("blob write", name);
+        return _blobs.PutAsync(name, data, cancellationToken);
+    }
 
     /// <inheritdoc />
-    Task<byte[]?> IBlobStore.GetAsync(string name, CancellationToken cancellationToken) => _blobs.GetAsync(name, cancellationToken);
+    Task<byte[]?> IBlobStore.GetAsync(string name, CancellationToken cancellationToken)
+    {
+        ThrowIfHubUnreachable("blob read", name);
+        return _blobs.GetAsync(name, cancellationToken);
+    }
 
     /// <inheritdoc />
-    Task<bool> IBlobStore.DeleteAsync(string name, CancellationToken cancellationToken) => _blobs.DeleteAsync(name, cancellationToken);
+    Task<bool> IBlobStore.DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        ThrowIfHubUnreachable("blob delete", name);
+        return _blobs.DeleteAsync(name, cancellationToken);
+    }
 
     /// <inheritdoc />
     public ValueTask<RecordEntry?> GetLiveAsync(string key, CancellationToken cancellationToken = default)
@@ -520,6 +590,11 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
     private async ValueTask<ulong?> TryWriteAsync(
         string subject, string key, ReadOnlyMemory<byte> value, ulong expectedRevision, NatsHeaders? headers, CancellationToken cancellationToken)
     {
+        if (_writer is not null)
+        {
+            return await TryDomainWriteAsync(subject, key, value, expectedRevision, headers, cancellationToken).ConfigureAwait(false);
+        }
+
         NatsResult<PubAckResponse> result;
         try
         {
@@ -560,6 +635,28 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
         }
 
         return ack.Seq;
+    }
+
+    private async ValueTask<ulong?> TryDomainWriteAsync(
+        string subject, string key, ReadOnlyMemory<byte> value, ulong expectedRevision, NatsHeaders? headers, CancellationToken cancellationToken)
+    {
+        PubAckResponse ack;
+        try
+        {
+            ack = await _writer!.PublishAsync(subject, value, expectedRevision, headers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransient(ex, cancellationToken))
+        {
+            throw Unavailable("write", key, ex);
+        }
+
+        _link?.Reached();
+        if (ack.Error is { ErrCode: WrongLastSequenceError })
+        {
+            return null;
+        }
+
+        return ack.Error is null ? ack.Seq : throw Unavailable("write", key, new NatsJSApiException(ack.Error));
     }
 
     private static bool IsBefore210(string? version)
@@ -775,6 +872,7 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
     /// </summary>
     private void ThrowIfDisconnected(string operation, string target)
     {
+        ThrowIfHubUnreachable(operation, target);
         if (_connection.ConnectionState != NatsConnectionState.Open)
         {
             LogUnavailable(_logger, operation, target, _names.Graph, "not connected");
@@ -783,8 +881,67 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
         }
     }
 
+    /// <summary>On an edge node whose hub is unreachable: refuses before anything is sent.</summary>
+    private void ThrowIfHubUnreachable(string operation, string target)
+    {
+        if (_link?.StaleSince is { } since)
+        {
+            LogUnavailable(_logger, operation, target, _names.Graph, "hub unreachable");
+            throw HubUnreachable(operation, target, since, null);
+        }
+    }
+
+    private HubUnreachableException HubUnreachable(string operation, string target, DateTimeOffset since, Exception? inner) => new(
+        $"The hub (JetStream domain {_options.Domain}) is unreachable from this edge node; the {operation} of '{target}' in graph '{_names.Graph}' was not sent.",
+        since,
+        inner);
+
+    /// <summary>
+    /// Ends a watch across the domain that has stopped delivering while the hub's stream is ahead of it (a link that
+    /// dropped and returned between two probes leaves the consumer dead without the link ever looking down).
+    /// </summary>
+    private ITimer StartStallCheck(CancellationTokenSource watching, StrongBox<ulong> delivered)
+    {
+        var link = _link!;
+        ulong seen = delivered.Value;
+        var still = 0;
+        return TimeProvider.System.CreateTimer(
+            _ =>
+            {
+                var now = Volatile.Read(ref delivered.Value);
+                still = now == seen && link.HubPosition > now ? still + 1 : 0;
+                seen = now;
+                if (still >= StallChecks)
+                {
+                    LogWatchStalled(_logger, _names.KvStream, now, link.HubPosition);
+                    try
+                    {
+                        watching.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The watch ended meanwhile.
+                    }
+                }
+            },
+            null,
+            StallCheckInterval,
+            StallCheckInterval);
+    }
+
     private StoreUnavailableException Unavailable(string operation, string target, Exception inner)
     {
+        if (_link is not null && NatsHubLink.IsUnreachable(inner))
+        {
+            _link.Lost(inner.Message);
+
+            // No responders: nothing in the hub's domain received it. A timed-out write, though, may have landed.
+            if (operation != "write" || inner is NatsNoRespondersException || inner.InnerException is NatsNoRespondersException)
+            {
+                return HubUnreachable(operation, target, _link.StaleSince ?? TimeProvider.System.GetUtcNow(), inner);
+            }
+        }
+
         LogUnavailable(_logger, operation, target, _names.Graph, inner.Message);
         var outcome = operation == "write" ? "the write may or may not have been applied" : "nothing was written";
         return new StoreUnavailableException(
@@ -800,6 +957,12 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
         TimeoutException => true,
         _ => false,
     };
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Information, Message = "Bucket {Bucket} is read from and written to JetStream domain {Domain} across the leaf node (edge mode)")]
+    private static partial void LogEdge(ILogger logger, string bucket, string domain);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Warning, Message = "Watch of {Stream} stalled at {Delivered} while the hub is at {HubPosition}; starting it again")]
+    private static partial void LogWatchStalled(ILogger logger, string stream, ulong delivered, ulong hubPosition);
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Opened bucket {Bucket} (replicas {Replicas} of {Wanted} asked, CAS fence {CasFence})")]
     private static partial void LogOpened(ILogger logger, string bucket, int replicas, int wanted, bool casFence);

@@ -51,7 +51,7 @@ public sealed class ClaimLedger(GraphContext context)
         }
 
         // The claimant's prompt state rides along with the reservation: one worker write per claim instead of two.
-        var next = Lease.Renew(worker.Value, now, timeout) with
+        var next = Lease.Renew(worker.Value, now, context.Config.Server) with
         {
             Claims = [.. claims, new ClaimReservation(taskId, now)],
             LastStatus = lastStatus ?? worker.Value.LastStatus,

@@ -21,6 +21,12 @@ public sealed record ServerSettings
     /// <summary>Seconds without a heartbeat after which a worker's lease expires.</summary>
     public int StaleTimeoutSeconds { get; init; } = 900;
 
+    /// <summary>
+    /// Extra seconds on the lease of a worker connected through an edge node, so a cut uplink (during which its heartbeats
+    /// cannot reach the hub) does not by itself expire it.
+    /// </summary>
+    public int EdgeGraceSeconds { get; init; } = 300;
+
     /// <summary>json or markdown.</summary>
     public string DefaultFormat { get; init; } = "json";
 

@@ -69,6 +69,9 @@ public static class ErrorCodes
     /// <summary>The store cannot be reached right now; retry later.</summary>
     public const string StoreUnavailable = "STORE_UNAVAILABLE";
 
+    /// <summary>An edge node cannot reach the hub that decides every write; nothing was sent (reads still answer, stale).</summary>
+    public const string HubUnreachable = "HUB_UNREACHABLE";
+
     /// <summary>No such tool.</summary>
     public const string UnknownTool = "UNKNOWN_TOOL";
 

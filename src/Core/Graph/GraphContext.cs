@@ -56,8 +56,9 @@ public sealed class GraphContext(GraphRecords records, ConfigHolder config, Time
             {
                 return await attempt(i).ConfigureAwait(false);
             }
-            catch (StoreUnavailableException ex)
+            catch (StoreUnavailableException ex) when (ex is not HubUnreachableException)
             {
+                // An unreachable hub is refused at once (nothing was sent, so a retry here would only wait).
                 // The outcome of a timed-out write is unknown: never resend it blindly. The next attempt re-reads, and a
                 // write that did land is recognised by its request id (TaskChange.RequestId) or shows up as a conflict.
                 if (++unavailable > MaxUnavailableAttempts)

@@ -30,6 +30,18 @@ public static class Lease
         HeartbeatDeadline = nowMs + (staleTimeoutSeconds * 1000L),
     };
 
+    /// <summary>
+    /// The worker with a fresh heartbeat and a deadline <c>server.stale_timeout_seconds</c> ahead, plus
+    /// <c>server.edge_grace_seconds</c> for a worker connected through an edge node: its heartbeats cannot reach the hub
+    /// while the uplink is cut, and the cut alone must not expire it. Every node (and the hub's sweeper) reads the deadline.
+    /// </summary>
+    public static WorkerRecord Renew(WorkerRecord worker, long nowMs, Configuration.ServerSettings server)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(server);
+        return Renew(worker, nowMs, server.StaleTimeoutSeconds + (worker.Edge ? server.EdgeGraceSeconds : 0));
+    }
+
     /// <summary>True when a renewal is worth a write (more than a tenth of the timeout has passed since the last one).</summary>
     public static bool NeedsRenewal(WorkerRecord worker, long nowMs, int staleTimeoutSeconds) =>
         nowMs - worker.LastHeartbeat > staleTimeoutSeconds * 100L;

@@ -34,7 +34,7 @@ public static class LeaseRenewal
             }
 
             var now = context.NowMs;
-            var renewed = Lease.Renew(worker, now, context.Config.Server.StaleTimeoutSeconds);
+            var renewed = Lease.Renew(worker, now, context.Config.Server);
             var liveness = new LivenessRecord
             {
                 Id = worker.Id,

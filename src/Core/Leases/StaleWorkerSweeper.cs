@@ -26,7 +26,10 @@ public sealed class StaleWorkerSweeper(GraphContext context)
             var worker = entry.Value;
             var key = RecordKeys.Worker(worker.Id);
             var now = context.NowMs;
-            var stale = timeoutSeconds is null ? !Lease.IsAlive(worker, now) : now - worker.LastHeartbeat > timeoutMs;
+            // An explicit timeout counts from the last heartbeat, plus the edge grace for a worker behind an edge node
+            // (its heartbeats may be held up by a cut uplink); the configured lease is the deadline, which has it already.
+            var graceMs = worker.Edge ? context.Config.Server.EdgeGraceSeconds * 1000L : 0;
+            var stale = timeoutSeconds is null ? !Lease.IsAlive(worker, now) : now - worker.LastHeartbeat > timeoutMs + graceMs;
 
             // The eviction mark goes first, by CAS on the liveness record: a heartbeat racing it loses or wins outright.
             if (!stale || !await LeaseRenewal.BeginEvictionAsync(context, worker, cancellationToken).ConfigureAwait(false))

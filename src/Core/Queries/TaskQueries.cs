@@ -2,6 +2,7 @@ using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
 using TaskGraph.Core.Records;
+using TaskGraph.Core.Storage;
 
 namespace TaskGraph.Core.Queries;
 
@@ -28,11 +29,21 @@ public sealed class TaskQueries
     {
         ArgumentNullException.ThrowIfNull(scope);
         Limits.Id(id, "task");
-        var task = await _context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false)
-            ?? throw TaskGraphException.TaskNotFound(id);
-        var owner = task.Value.Owner is { } o ? await _context.Records.GetLivenessAsync(o, cancellationToken).ConfigureAwait(false) : null;
+        TaskRecord task;
+        LivenessRecord? owner = null;
+        try
+        {
+            task = (await _context.Records.GetTaskAsync(id, cancellationToken).ConfigureAwait(false) ?? throw TaskGraphException.TaskNotFound(id)).Value;
+            owner = task.Owner is { } o ? (await _context.Records.GetLivenessAsync(o, cancellationToken).ConfigureAwait(false))?.Value : null;
+        }
+        catch (HubUnreachableException)
+        {
+            // An edge node cut off from its hub answers from its read model (the answer says since when it may be stale).
+            task = _reads.GetTask(id) ?? throw TaskGraphException.TaskNotFound(id);
+        }
+
         var rules = Rules();
-        return new TaskDetail(WithThought(task.Value, owner?.Value), _reads.BlockedBy(id, rules, unsatisfiedOnly: true), _reads.Parent(id, rules), _reads.Children(id, rules));
+        return new TaskDetail(WithThought(task, owner), _reads.BlockedBy(id, rules, unsatisfiedOnly: true), _reads.Parent(id, rules), _reads.Children(id, rules));
     }
 
     /// <summary>
@@ -65,9 +76,9 @@ public sealed class TaskQueries
 
         if (agent is not null)
         {
-            var worker = await _context.Records.GetWorkerAsync(Limits.Id(agent, "agent"), cancellationToken).ConfigureAwait(false)
+            var worker = await WorkerAsync(Limits.Id(agent, "agent"), cancellationToken).ConfigureAwait(false)
                 ?? throw TaskGraphException.AgentNotFound(agent, "agent");
-            query = query with { AgentTags = worker.Value.Tags };
+            query = query with { AgentTags = worker.Tags };
         }
 
         foreach (var s in query.Statuses.Where(s => !_context.Config.StateNames.Contains(s)))
@@ -154,8 +165,34 @@ public sealed class TaskQueries
     /// </summary>
     private static TaskRecord WithThought(TaskRecord task, LivenessRecord? owner) => task with { CurrentThought = owner?.ThoughtOn(task.Id) };
 
+    /// <summary>A worker from the store; on an edge node cut off from its hub, from the read model.</summary>
+    private async Task<WorkerRecord?> WorkerAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _context.Records.GetWorkerAsync(id, cancellationToken).ConfigureAwait(false))?.Value;
+        }
+        catch (HubUnreachableException)
+        {
+            return _reads.Workers().FirstOrDefault(w => w.Id == id);
+        }
+    }
+
     /// <summary>The liveness of the owners of <paramref name="tasks"/>: one read each for a few, else one listing.</summary>
     private async Task<IReadOnlyDictionary<string, LivenessRecord>> OwnersLivenessAsync(IReadOnlyList<TaskRecord> tasks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadOwnersLivenessAsync(tasks, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubUnreachableException)
+        {
+            // Cut off from the hub: the owners' heartbeats and thoughts are not known here; the tasks still are.
+            return new Dictionary<string, LivenessRecord>(StringComparer.Ordinal);
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<string, LivenessRecord>> ReadOwnersLivenessAsync(IReadOnlyList<TaskRecord> tasks, CancellationToken cancellationToken)
     {
         const int readEachUpTo = 8;
         var owners = tasks.Select(t => t.Owner).OfType<string>().Distinct(StringComparer.Ordinal).ToList();

@@ -1,6 +1,7 @@
 using TaskGraph.Core.Errors;
 using TaskGraph.Core.Graph;
 using TaskGraph.Core.ReadModels;
+using TaskGraph.Core.Records;
 using TaskGraph.Core.Workers;
 
 namespace TaskGraph.Core.Queries;
@@ -23,6 +24,9 @@ public sealed class WorkerQueries
         _reads = reads;
         _marks = marks;
     }
+
+    /// <summary>The worker's registration as this node's read model has it (null when unknown); no store call.</summary>
+    public WorkerRecord? Registered(string workerId) => _reads.Workers().FirstOrDefault(w => w.Id == workerId);
 
     /// <summary>The workers matching <paramref name="request"/>, ordered by id.</summary>
     public async Task<AgentList> ListAsync(AgentListRequest request, QueryScope scope, CancellationToken cancellationToken = default)

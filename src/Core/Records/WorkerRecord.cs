@@ -36,6 +36,9 @@ public sealed record WorkerRecord
     /// <summary>Claim reservations: tasks this worker holds or is about to hold. The claim limit is checked against these by CAS.</summary>
     public IReadOnlyList<ClaimReservation> Claims { get; init; } = [];
 
+    /// <summary>True when the worker connected through an edge node: its lease carries <c>server.edge_grace_seconds</c> more.</summary>
+    public bool Edge { get; init; }
+
     /// <summary>mark_updates cursor: the next change-log position this worker has not yet seen.</summary>
     public ulong MarkCursor { get; init; }
 }

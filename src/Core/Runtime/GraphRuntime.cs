@@ -131,8 +131,36 @@ public sealed class GraphRuntime : IAsyncDisposable
     /// <summary>The node's clock, in Unix milliseconds.</summary>
     public long NowMs => Context.NowMs;
 
-    /// <summary>Waits until the read model has applied everything the store's log held when called (a fresh read).</summary>
-    public ValueTask CatchUpAsync(CancellationToken cancellationToken) => Reads.CatchUpAsync(cancellationToken);
+    /// <summary>
+    /// Null while the store's authority answers; on an edge node whose hub is unreachable, the last moment it did: reads
+    /// then answer from this node's read model, which is at most this old.
+    /// </summary>
+    public DateTimeOffset? StaleSince => (Store as IStoreLink)?.StaleSince;
+
+    /// <summary>True when this node is an edge site's view of a hub's graph.</summary>
+    public bool IsEdge => Store is IStoreLink { IsEdge: true };
+
+    /// <summary>
+    /// Waits until the read model has applied everything the store's log held when called (a fresh read). On an edge
+    /// node cut off from its hub there is nothing to catch up with: the read answers from the model as it is, and the
+    /// caller learns how old it may be from <see cref="StaleSince"/>.
+    /// </summary>
+    public async ValueTask CatchUpAsync(CancellationToken cancellationToken)
+    {
+        if (StaleSince is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await Reads.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubUnreachableException)
+        {
+            // The link dropped during the barrier: answer from the model, as stale as StaleSince says.
+        }
+    }
 
     /// <summary>Waits until the read model has applied the store's log up to <paramref name="position"/>.</summary>
     public ValueTask WaitForPositionAsync(ulong position, CancellationToken cancellationToken) => Reads.WaitForPositionAsync(position, cancellationToken);

@@ -166,7 +166,7 @@ public sealed class TransitionAftermath(GraphContext context, ClaimLedger ledger
                 var next = drop ? worker with { Claims = [.. worker.Claims.Where(c => c.TaskId != droppedTaskId)] } : worker;
                 if (bookkeeping)
                 {
-                    next = Lease.Renew(next, now, timeout) with { LastStatus = after.Status, LastPhase = after.Phase };
+                    next = Lease.Renew(next, now, context.Config.Server) with { LastStatus = after.Status, LastPhase = after.Phase };
                 }
 
                 try

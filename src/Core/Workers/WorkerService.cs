@@ -266,9 +266,10 @@ public sealed class WorkerService(GraphContext context)
                 Overlays = overlays,
                 Claims = claims ?? [],
                 MarkCursor = position + 1,
+                Edge = context.Records.Store is IStoreLink { IsEdge: true },
             },
             now,
-            server.StaleTimeoutSeconds);
+            server);
         var revision = await context.Records.PutWorkerAsync(worker, existing?.Revision ?? 0, cancellationToken).ConfigureAwait(false);
         await context.SeenAsync(RecordKeys.Worker(id), revision, cancellationToken).ConfigureAwait(false);
 

@@ -27,6 +27,7 @@ public static class TaskGraphCli
     };
     private static readonly Option<int?> StaleTimeoutOption = new("--stale-timeout") { Description = "Seconds without a heartbeat before a worker's lease expires", Recursive = true };
     private static readonly Option<int?> ClaimLimitOption = new("--claim-limit") { Description = "Most tasks one worker may own at once", Recursive = true };
+    private static readonly Option<string?> NatsDomainOption = new("--nats-domain") { Description = "JetStream domain that holds the graph (the hub's, for an edge node on a leaf)", Recursive = true };
     private static readonly Option<int?> NatsConnectTimeoutOption = new("--nats-connect-timeout") { Description = "Seconds to wait for NATS at start before giving up (default 10)", Recursive = true };
     private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Debug logging (on stderr)", Recursive = true };
     private static readonly Option<bool> ServeVersionOption = new("--version") { Description = "Show version information" };
@@ -56,7 +57,7 @@ public static class TaskGraphCli
     public static RootCommand Build()
     {
         var root = new RootCommand("TaskGraph: a coordination server for AI agent swarms, spoken to over MCP (stdio or Streamable HTTP).");
-        foreach (var option in new Option[] { DbOption, ConfigOption, NatsOption, GraphOption, StaleTimeoutOption, ClaimLimitOption, NatsConnectTimeoutOption, VerboseOption, LogLevelOption })
+        foreach (var option in new Option[] { DbOption, ConfigOption, NatsOption, GraphOption, StaleTimeoutOption, ClaimLimitOption, NatsDomainOption, NatsConnectTimeoutOption, VerboseOption, LogLevelOption })
         {
             root.Options.Add(option);
         }
@@ -98,6 +99,7 @@ public static class TaskGraphCli
         StaleTimeoutSeconds = parse.GetValue(StaleTimeoutOption),
         ClaimLimit = parse.GetValue(ClaimLimitOption),
         NatsConnectTimeoutSeconds = parse.GetValue(NatsConnectTimeoutOption),
+        NatsDomain = parse.GetValue(NatsDomainOption),
         Tools = parse.GetValue(ToolsOption),
     };
 

@@ -299,6 +299,11 @@ public static class ConfigLoader
             ConfigTree.Set(tier, "server.tools", cli.Tools, "--tools");
         }
 
+        if (cli.NatsDomain is not null)
+        {
+            ConfigTree.Set(tier, "server.nats.domain", cli.NatsDomain, "--nats-domain");
+        }
+
         if (cli.NatsConnectTimeoutSeconds is { } connectTimeout)
         {
             ConfigTree.Set(tier, "server.nats.connect_timeout_seconds", ConfigMapper.Format(connectTimeout), "--nats-connect-timeout");

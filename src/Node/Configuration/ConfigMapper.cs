@@ -37,6 +37,7 @@ public static class ConfigMapper
             LogDir = reader.Text(server, "log_dir", "server.log_dir") ?? d.LogDir,
             ClaimLimit = reader.WholeNumber(server, "claim_limit", "server.claim_limit") ?? d.ClaimLimit,
             StaleTimeoutSeconds = reader.WholeNumber(server, "stale_timeout_seconds", "server.stale_timeout_seconds") ?? d.StaleTimeoutSeconds,
+            EdgeGraceSeconds = reader.WholeNumber(server, "edge_grace_seconds", "server.edge_grace_seconds") ?? d.EdgeGraceSeconds,
             DefaultFormat = reader.Choice(server, "default_format", "server.default_format", "json", "markdown") ?? d.DefaultFormat,
             DefaultPageSize = reader.WholeNumber(server, "default_page_size", "server.default_page_size") ?? d.DefaultPageSize,
             DefaultWorkflow = reader.Text(server, "default_workflow", "server.default_workflow") ?? d.DefaultWorkflow,

@@ -24,6 +24,9 @@ public sealed record ConfigOverrides
     /// <summary>--claim-limit: tasks per worker.</summary>
     public int? ClaimLimit { get; init; }
 
+    /// <summary>--nats-domain: the JetStream domain that holds the graph.</summary>
+    public string? NatsDomain { get; init; }
+
     /// <summary>--nats-connect-timeout: seconds to wait for NATS at start.</summary>
     public int? NatsConnectTimeoutSeconds { get; init; }
 

@@ -30,10 +30,10 @@ public static class ConfigSchema
     };
 
     private static readonly Node Root = Build(
-        "server.db_path", "server.claim_limit", "server.stale_timeout_seconds", "server.default_page_size",
+        "server.db_path", "server.claim_limit", "server.stale_timeout_seconds", "server.edge_grace_seconds", "server.default_page_size",
         "server.default_workflow", "server.store", "server.graph", "server.reads", "server.tools",
         "server.media_dir", "server.skills_dir", "server.log_dir", "server.default_format",
-        "server.nats.url", "server.nats.replicas", "server.nats.request_timeout_ms", "server.nats.connect_timeout_seconds",
+        "server.nats.url", "server.nats.replicas", "server.nats.request_timeout_ms", "server.nats.connect_timeout_seconds", "server.nats.domain",
         "server.nats.token", "server.nats.user", "server.nats.password", "server.nats.nkey_seed", "server.nats.creds_file",
         "server.nats.tls.ca", "server.nats.tls.cert", "server.nats.tls.key",
         "server.http.url", "server.http.tls.cert", "server.http.tls.key", "server.http.allowed_hosts", "server.http.allowed_origins",

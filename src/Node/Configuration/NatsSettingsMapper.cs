@@ -43,6 +43,12 @@ public static class NatsSettingsMapper
             reader.Problem("server.nats.connect_timeout_seconds", $"must be at least 1, got {connectTimeout}");
         }
 
+        var domain = reader.Text(nats, "domain", "server.nats.domain");
+        if (domain is not null && !NatsDomains.IsDomainName(domain))
+        {
+            reader.Problem("server.nats.domain", $"must be a JetStream domain name (letters, digits, '-' and '_'), got '{domain}'");
+        }
+
         if (url is null)
         {
             return null;
@@ -53,6 +59,7 @@ public static class NatsSettingsMapper
             Url = url,
             Graph = graph,
             Replicas = replicas,
+            Domain = domain,
             RequestTimeout = TimeSpan.FromMilliseconds(timeout),
             OpenTimeout = TimeSpan.FromSeconds(Math.Max(1, connectTimeout)),
             Token = Secret("token"),

@@ -85,6 +85,7 @@ public static class NodeServiceCollectionExtensions
             .WithRequestFilters(f => f.AddCallToolFilter(AuthorizationFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(AuditFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(PendingEventsFilter.Create))
+            .WithRequestFilters(f => f.AddCallToolFilter(StaleReadFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(ToolCallFilter.Create))
             .WithRequestFilters(f => f.AddCallToolFilter(FreshReadFilter.Create));
 

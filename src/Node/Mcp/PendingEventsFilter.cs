@@ -89,21 +89,5 @@ public static class PendingEventsFilter
         return ToolResults.Text(body.ToJsonString(ToolJson.Options));
     }
 
-    /// <summary>The answer's JSON object, when it is one text item holding one (markdown answers are left alone).</summary>
-    private static JsonObject? Body(CallToolResult result)
-    {
-        if (result.Content is not [TextContentBlock { Text: { Length: > 0 } text }] || text[0] != '{')
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonNode.Parse(text) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static JsonObject? Body(CallToolResult result) => ToolResults.Body(result);
 }

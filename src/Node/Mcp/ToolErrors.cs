@@ -38,6 +38,10 @@ public static class ToolErrors
             case ConcurrencyConflictException:
                 return new ErrorEnvelope(ErrorCodes.Conflict, "Another writer changed the same record at the same time; retry the call.",
                     Suggestion: "Retry the call.");
+            case HubUnreachableException hub:
+                return new ErrorEnvelope(ErrorCodes.HubUnreachable, "This edge node cannot reach the hub, which decides every write; nothing was sent.",
+                    Details: new Dictionary<string, object?> { ["stale_since"] = hub.StaleSince.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
+                    Suggestion: "Reads still answer (stale); retry the write when the uplink is back.");
             case StoreUnavailableException:
                 return new ErrorEnvelope(ErrorCodes.StoreUnavailable, "The task store is not reachable right now; the outcome of this call may be unknown.",
                     Suggestion: "Retry later; check the current state before repeating a write.");

@@ -37,6 +37,7 @@ internal sealed class ConfigResources(NodeConfig config)
             ["cache_dir"] = loaded.CacheDir,
             ["claim_limit"] = s.ClaimLimit,
             ["stale_timeout_seconds"] = s.StaleTimeoutSeconds,
+            ["edge_grace_seconds"] = s.EdgeGraceSeconds,
             ["default_format"] = s.DefaultFormat,
             ["default_page_size"] = s.DefaultPageSize,
             ["default_workflow"] = s.DefaultWorkflow,
@@ -176,6 +177,7 @@ internal sealed class ConfigResources(NodeConfig config)
         {
             ["url"] = NatsUrls.Redact(n.Url),
             ["replicas"] = n.Replicas is { } r ? r.ToString(CultureInfo.InvariantCulture) : "auto",
+            ["domain"] = n.Domain,
             ["request_timeout_ms"] = (long)n.RequestTimeout.TotalMilliseconds,
             ["connect_timeout_seconds"] = n.OpenTimeout.TotalSeconds,
             ["token"] = n.Token is null ? null : Masked,

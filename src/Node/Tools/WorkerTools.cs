@@ -9,6 +9,7 @@ using TaskGraph.Core.Leases;
 using TaskGraph.Core.Marks;
 using TaskGraph.Core.Queries;
 using TaskGraph.Core.Runtime;
+using TaskGraph.Core.Storage;
 using TaskGraph.Core.Workers;
 using TaskGraph.Node.Hosting;
 using TaskGraph.Node.Mcp;
@@ -39,16 +40,28 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
         [Description("Informational.")] string? config_path = null,
         CancellationToken cancellationToken = default)
     {
-        var result = await _graph.Workers.ConnectAsync(
-            new ConnectRequest
-            {
-                WorkerId = Args.OptionalString(worker_id, "worker_id", 200),
-                Tags = Args.StringOrArray(tags, "tags"),
-                Force = force ?? false,
-                Workflow = workflow,
-                Overlays = Args.StringOrArray(overlays, "overlays"),
-            },
-            cancellationToken);
+        var request = new ConnectRequest
+        {
+            WorkerId = Args.OptionalString(worker_id, "worker_id", 200),
+            Tags = Args.StringOrArray(tags, "tags"),
+            Force = force ?? false,
+            Workflow = workflow,
+            Overlays = Args.StringOrArray(overlays, "overlays"),
+        };
+        ConnectResult result;
+        var offline = false;
+        try
+        {
+            result = await _graph.Workers.ConnectAsync(request, cancellationToken);
+        }
+        catch (HubUnreachableException) when (request.WorkerId is { } id && _graph.WorkerQueries.Registered(id) is { } known)
+        {
+            // An edge node cut off from its hub cannot register anyone; a worker it already knows gets its registration as
+            // last seen (stale_since says how old), so it can go on reading. Its lease was not renewed.
+            result = new ConnectResult(known, _graph.Config.Current.WorkflowFor(known.Workflow, known.Overlays), []);
+            offline = true;
+        }
+
         var config = _graph.Config.Current;
         var wf = result.Workflow;
         var worker = result.Worker;
@@ -89,6 +102,11 @@ internal sealed class WorkerTools(ServedGraphs served, StoreStatus store)
                 ["stale_timeout_seconds"] = config.Server.StaleTimeoutSeconds,
             },
         };
+        if (offline)
+        {
+            o["warning"] = "The hub is unreachable: this is your registration as last seen here, not renewed; writes are refused (HUB_UNREACHABLE) until the uplink is back.";
+        }
+
         if (wf.Description is not null && worker.Workflow is not null)
         {
             o["workflow_description"] = wf.Description;

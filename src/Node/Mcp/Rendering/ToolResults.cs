@@ -36,6 +36,25 @@ public static class ToolResults
         return WithoutNulls(node).ToJsonString(ToolJson.Options);
     }
 
+    /// <summary>The answer's JSON object, when it is one text item holding one (markdown answers give null).</summary>
+    public static JsonObject? Body(CallToolResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Content is not [TextContentBlock { Text: { Length: > 0 } text }] || text[0] != '{')
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A one-item result with raw text (markdown or csv modes).</summary>
     public static CallToolResult Text(string text) => new() { Content = [new TextContentBlock { Text = text }] };
 

@@ -97,7 +97,8 @@ internal sealed class InProcessNode : IAsyncDisposable
     /// A node over the NATS server at <paramref name="natsUrl"/> (for instance a <c>NatsServerFixture</c>'s), serving
     /// <paramref name="graph"/> (use a fresh name per test); its read-model snapshot goes to a temp cache directory.
     /// </summary>
-    public static async Task<InProcessNode> StartNatsAsync(string natsUrl, string graph, CancellationToken cancellationToken, TaskGraphConfig? config = null, FakeTimeProvider? time = null)
+    public static async Task<InProcessNode> StartNatsAsync(
+        string natsUrl, string graph, CancellationToken cancellationToken, TaskGraphConfig? config = null, FakeTimeProvider? time = null, string? domain = null)
     {
         var dir = TestPaths.TempDir("inproc-nats");
         try
@@ -106,7 +107,7 @@ internal sealed class InProcessNode : IAsyncDisposable
             var loaded = LoadedConfig.Of(rules with { Server = rules.Server with { Store = "nats", Graph = graph } }) with
             {
                 NatsUrl = natsUrl,
-                Nats = new NatsStoreOptions { Url = natsUrl, Graph = graph },
+                Nats = new NatsStoreOptions { Url = natsUrl, Graph = graph, Domain = domain },
                 CacheDir = dir,
             };
             return await OpenAndStartAsync(loaded, (TimeProvider?)time ?? TimeProvider.System, dir, cancellationToken);

@@ -931,11 +931,14 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
 
     private StoreUnavailableException Unavailable(string operation, string target, Exception inner)
     {
-        if (_link is not null && NatsHubLink.IsUnreachable(inner))
+        // Our own cancellations (a watch ended by the link or a stall) and the hub's answers to a request (an API error
+        // below 500) are not outages.
+        if (_link is not null && inner is not OperationCanceledException && inner is not NatsJSApiException { Error.Code: < 500 })
         {
+            // Across the leaf, a failed request means the hub (or its JetStream) is not there: reads answer from the read
+            // model from now on. No responders: nothing in the hub's domain received it. A write that timed out or was
+            // refused by a failing hub, though, may have landed: that one stays STORE_UNAVAILABLE.
             _link.Lost(inner.Message);
-
-            // No responders: nothing in the hub's domain received it. A timed-out write, though, may have landed.
             if (operation != "write" || inner is NatsNoRespondersException || inner.InnerException is NatsNoRespondersException)
             {
                 return HubUnreachable(operation, target, _link.StaleSince ?? TimeProvider.System.GetUtcNow(), inner);

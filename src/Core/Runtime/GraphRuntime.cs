@@ -156,9 +156,10 @@ public sealed class GraphRuntime : IAsyncDisposable
         {
             await Reads.CatchUpAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (HubUnreachableException)
+        catch (StoreUnavailableException) when (StaleSince is not null)
         {
-            // The link dropped during the barrier: answer from the model, as stale as StaleSince says.
+            // The link dropped during the barrier (the position read failed, or the watch died with it before the model
+            // caught up): answer from the model, as stale as StaleSince says.
         }
     }
 

@@ -53,6 +53,16 @@ internal sealed class NatsEdge : IAsyncDisposable
         await WaitForHubAsync(Leaf.Url, cancellationToken);
     }
 
+    /// <summary>Kills the hub (kill -9): the leaf loses its uplink and the hub's clients their server.</summary>
+    public Task KillHubAsync() => Hub.KillAsync();
+
+    /// <summary>Starts the hub again (same ports, same store) and waits until its domain answers through the leaf.</summary>
+    public async Task RestartHubAsync(CancellationToken cancellationToken)
+    {
+        await Hub.RestartAsync(cancellationToken);
+        await WaitForHubAsync(Leaf.Url, cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Leaf.DisposeAsync();
@@ -62,12 +72,14 @@ internal sealed class NatsEdge : IAsyncDisposable
 
     private static async Task<NatsEdge> StartOnceAsync(CancellationToken cancellationToken)
     {
+        // Fixed (picked free) ports, so a killed hub comes back where the leaf and the clients look for it.
         var leafPort = NatsServerProcess.FreeLoopbackPort();
+        var clientPort = NatsServerProcess.FreeLoopbackPort();
         var hubDir = NatsServerProcess.CreateTempDirectory();
         var hubConfig = Path.Combine(hubDir, "hub.conf");
         await File.WriteAllTextAsync(hubConfig, $$"""
             server_name: tg-test-hub
-            listen: 127.0.0.1:-1
+            listen: 127.0.0.1:{{clientPort.ToString(CultureInfo.InvariantCulture)}}
             jetstream { store_dir: "{{Path.Combine(hubDir, "js")}}", domain: {{HubDomain}} }
             leafnodes { listen: 127.0.0.1:{{leafPort.ToString(CultureInfo.InvariantCulture)}} }
             """, cancellationToken);

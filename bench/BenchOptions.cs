@@ -1,6 +1,6 @@
 namespace TaskGraph.Bench;
 
-/// <summary>Command line: <c>[scenario...] [--json] [--iterations N]</c>.</summary>
+/// <summary>Command line: <c>[scenario...] [--json] [--iterations N] [--keep-db PATH]</c>.</summary>
 internal sealed record BenchOptions
 {
     /// <summary>Scenario names to run; empty runs every SQLite scenario (and NATS ones when available).</summary>
@@ -12,12 +12,19 @@ internal sealed record BenchOptions
     /// <summary>Measured operations per scenario (per side); null means each scenario's default.</summary>
     public int? Iterations { get; init; }
 
+    /// <summary>
+    /// <c>portability</c> only: the filled SQLite graph is kept at this path (its media beside it) and reused by later runs
+    /// when it is already there, so that iterating on export, import or migrate does not pay for the fill each time.
+    /// </summary>
+    public string? KeepDb { get; init; }
+
     /// <summary>Parses the arguments; returns null and writes a message when they are wrong.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
     {
         var scenarios = new List<string>();
         var json = false;
         int? iterations = null;
+        string? keepDb = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -31,6 +38,12 @@ internal sealed record BenchOptions
                     break;
                 case "--iterations":
                     error.WriteLine("--iterations needs a positive number");
+                    return null;
+                case "--keep-db" when i + 1 < args.Count && !args[i + 1].StartsWith('-'):
+                    keepDb = Path.GetFullPath(args[++i]);
+                    break;
+                case "--keep-db":
+                    error.WriteLine("--keep-db needs a path");
                     return null;
                 case "-h" or "--help":
                     return null;
@@ -46,7 +59,7 @@ internal sealed record BenchOptions
             }
         }
 
-        return new BenchOptions { Scenarios = scenarios, Json = json, Iterations = iterations };
+        return new BenchOptions { Scenarios = scenarios, Json = json, Iterations = iterations, KeepDb = keepDb };
     }
 
     /// <summary>The operation count a scenario measures: the option when given, else its default.</summary>

@@ -56,13 +56,23 @@ internal sealed class PortabilityScenario : IScenario
         NatsServer? nats = null;
         try
         {
-            var dbPath = Path.Combine(dir, "tasks.db");
-            var fill = Stopwatch.StartNew();
-            var filled = await FillAsync(dbPath, dir, tasks, cancellationToken).ConfigureAwait(false);
-            SqliteConnection.ClearAllPools();
-            notes.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"portability: filled {tasks:N0} tasks ({tasks / TreeSize:N0} trees, {filled.Edges:N0} edges, {filled.Transitions:N0} claims and completions by workers, {filled.Rollups:N0} containers completed by auto-rollup, {filled.Notes:N0} notes, {filled.Metrics:N0} metric logs) through the rules in {fill.Elapsed.TotalSeconds:0.0} s; "
-                + $"{filled.Changes:N0} changes, {new FileInfo(dbPath).Length / 1048576.0:0} MiB file"));
+            var dbPath = options.KeepDb ?? Path.Combine(dir, "tasks.db");
+            if (options.KeepDb is not null && File.Exists(dbPath))
+            {
+                notes.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"portability: reusing the graph kept at {dbPath} ({new FileInfo(dbPath).Length / 1048576.0:0} MiB file; --iterations does not apply to it)"));
+            }
+            else
+            {
+                var dataDir = options.KeepDb is null ? dir : Path.GetDirectoryName(dbPath)!;
+                Directory.CreateDirectory(dataDir);
+                var fill = Stopwatch.StartNew();
+                var filled = await FillAsync(dbPath, dataDir, tasks, cancellationToken).ConfigureAwait(false);
+                SqliteConnection.ClearAllPools();
+                notes.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"portability: filled {tasks:N0} tasks ({tasks / TreeSize:N0} trees, {filled.Edges:N0} edges, {filled.Transitions:N0} claims and completions by workers, {filled.Rollups:N0} containers completed by auto-rollup, {filled.Notes:N0} notes, {filled.Metrics:N0} metric logs) through the rules in {fill.Elapsed.TotalSeconds:0.0} s; "
+                    + $"{filled.Changes:N0} changes, {new FileInfo(dbPath).Length / 1048576.0:0} MiB file{(options.KeepDb is null ? string.Empty : ", kept")}"));
+            }
 
             nats = await NatsServer.StartAsync(cancellationToken).ConfigureAwait(false);
             var rows = new List<BenchResult>();

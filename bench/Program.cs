@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace TaskGraph.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench -- [scenario...] [--json] [--iterations N]</c>: runs the scenarios and prints a
+/// <c>dotnet run -c Release --project bench -- [scenario...] [--json] [--iterations N] [--keep-db PATH]</c>: runs the scenarios and prints a
 /// table, or with <c>--json</c> one JSON object per result line (notes then go to stderr).
 /// </summary>
 internal static class Program
@@ -16,7 +16,7 @@ internal static class Program
         var options = BenchOptions.Parse(args, Console.Error);
         if (options is null)
         {
-            Console.Error.WriteLine("usage: TaskGraph.Bench [scenario...] [--json] [--iterations N]");
+            Console.Error.WriteLine("usage: TaskGraph.Bench [scenario...] [--json] [--iterations N] [--keep-db PATH]");
             Console.Error.WriteLine("scenarios: " + string.Join(", ", catalog.Select(c => c.Name)));
             return 2;
         }

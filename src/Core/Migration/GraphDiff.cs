@@ -20,7 +20,7 @@ public static class GraphDiff
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var left = await GraphImage.ReadAsync(a, cancellationToken).ConfigureAwait(false);
-        var right = await GraphImage.ReadAsync(b, cancellationToken).ConfigureAwait(false);
+        var right = await GraphImage.ReadAsync(b, cancellationToken, left.Records.Count).ConfigureAwait(false);
         if (!a.Header.Workers || !b.Header.Workers)
         {
             // Like with like: workers are compared only when both sides carry them.

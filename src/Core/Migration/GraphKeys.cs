@@ -28,6 +28,13 @@ public static class GraphKeys
         ? [RecordKeys.TaskPrefix, RecordKeys.MarkPrefix, RecordKeys.AttachmentPrefix, RecordKeys.WorkerPrefix, RecordKeys.Dependencies]
         : [RecordKeys.TaskPrefix, RecordKeys.MarkPrefix, RecordKeys.AttachmentPrefix, RecordKeys.Dependencies];
 
+    /// <summary>
+    /// Whether a task record's JSON may name a blob: false only when it has neither <c>blob_name</c> nor a <c>\u</c>
+    /// escape (which could spell the name), so that <see cref="BlobsOf"/> is only parsed for the few that can.
+    /// </summary>
+    public static bool MayNameBlobs(ReadOnlySpan<byte> taskRecord) =>
+        taskRecord.IndexOf("blob_name"u8) >= 0 || taskRecord.IndexOf("\\u"u8) >= 0;
+
     /// <summary>The blobs a task record's attachments name.</summary>
     public static IReadOnlyList<string> BlobsOf(ReadOnlyMemory<byte> taskRecord)
     {

@@ -125,9 +125,12 @@ public sealed class StoreGraphSource : IGraphSource
             return;
         }
 
-        if (change.Kind == ChangeKind.Put)
+        // Only the tasks that name blobs are kept (a map of every task to an empty list held 100,000 entries through a
+        // whole read), and a value that cannot name one is not parsed.
+        var blobs = change.Kind == ChangeKind.Put && GraphKeys.MayNameBlobs(change.Value.Span) ? GraphKeys.BlobsOf(change.Value) : [];
+        if (blobs.Count > 0)
         {
-            blobsByTask[change.Key] = GraphKeys.BlobsOf(change.Value);
+            blobsByTask[change.Key] = blobs;
         }
         else
         {

@@ -65,9 +65,16 @@ internal sealed class NatsEdge : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Leaf.DisposeAsync();
-        await Relay.DisposeAsync();
-        await Hub.DisposeAsync();
+        // Every server goes, whatever fails on the way: a leaked nats-server outlives the test run.
+        try
+        {
+            await Leaf.DisposeAsync();
+            await Relay.DisposeAsync();
+        }
+        finally
+        {
+            await Hub.DisposeAsync();
+        }
     }
 
     private static async Task<NatsEdge> StartOnceAsync(CancellationToken cancellationToken)

@@ -201,9 +201,9 @@ public sealed partial class NatsHubLink : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "JetStream domain {Domain} (the hub) is unreachable: {Reason}; reads answer from the read model, writes are refused")]
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Warning, Message = "JetStream domain {Domain} (the hub) is unreachable: {Reason}; reads answer from the read model, writes are refused")]
     private static partial void LogDown(ILogger logger, string domain, string reason);
 
-    [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "JetStream domain {Domain} (the hub) answers again; catching up from its log")]
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Information, Message = "JetStream domain {Domain} (the hub) answers again; catching up from its log")]
     private static partial void LogUp(ILogger logger, string domain);
 }

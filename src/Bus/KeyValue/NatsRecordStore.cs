@@ -143,9 +143,16 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
                     // then one JetStream round trip there: the connection is up (its INFO known) and JetStream answers.
                     var isEdge = await NatsDomains.ResolveAsync(connection, options, cancellationToken).ConfigureAwait(false);
                     await js.GetAccountInfoAsync(cancellationToken).ConfigureAwait(false);
-                    var (wanted, servers) = await NatsReplicas.ResolveAsync(connection, options.Replicas, names.Graph, cancellationToken).ConfigureAwait(false);
-                    var kvStream = await EnsureBucketAsync(js, names, wanted, options.Replicas is not null, servers, logger, cancellationToken).ConfigureAwait(false);
+                    // The leaf's own server count says nothing of the hub's: with automatic replicas an edge node makes a
+                    // missing bucket as any node does (R3, else R1) but takes an existing one as the hub has it; an
+                    // explicit count is left to the hub to place or refuse.
+                    var (wanted, servers) = isEdge
+                        ? (options.Replicas ?? NatsReplicas.ClusterReplicas, (int?)null)
+                        : await NatsReplicas.ResolveAsync(connection, options.Replicas, names.Graph, cancellationToken).ConfigureAwait(false);
+                    var edgeAuto = isEdge && options.Replicas is null;
+                    var kvStream = await EnsureBucketAsync(js, names, wanted, options.Replicas is not null, servers, !edgeAuto, logger, cancellationToken).ConfigureAwait(false);
                     var replicas = kvStream.Info.Config.NumReplicas;
+                    wanted = edgeAuto ? replicas : wanted;
                     var casFence = options.CasFence ?? (replicas > 1 && IsBefore210(connection.ServerInfo?.Version));
                     if (casFence)
                     {
@@ -157,7 +164,10 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
                     LogOpened(logger, names.Bucket, replicas, wanted, casFence);
                     if (isEdge)
                     {
+                        // The store owns the link: disposed below when opening fails, by the store otherwise.
+#pragma warning disable CA2000
                         link = new NatsHubLink(js, options.Domain!, names.KvStream, options.HubProbeInterval, options.RequestTimeout, TimeProvider.System, logger);
+#pragma warning restore CA2000
                         link.Start();
                         LogEdge(logger, names.Bucket, options.Domain!);
                     }
@@ -497,7 +507,7 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
     }
 
     private static async Task<INatsJSStream> EnsureBucketAsync(
-        NatsJSContext js, NatsStoreNames names, int replicas, bool isExplicit, int? servers, ILogger logger, CancellationToken cancellationToken)
+        NatsJSContext js, NatsStoreNames names, int replicas, bool isExplicit, int? servers, bool scaleExisting, ILogger logger, CancellationToken cancellationToken)
     {
         // The stream a KV bucket is made of (same name, subjects and flags as NATS clients create), except that it keeps
         // every revision: clients cap KV history at 64, the server does not.
@@ -544,7 +554,10 @@ public sealed partial class NatsRecordStore : IRecordStore, ILivenessStore, IBlo
             // replica count, which follows the asked one where the server allows.
             LogBoundExisting(logger, names.KvStream, ex.Error.Description ?? string.Empty);
             stream = await js.GetStreamAsync(names.KvStream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            stream = await NatsReplicas.ScaleAsync(js, stream, replicas, isExplicit, logger, cancellationToken).ConfigureAwait(false);
+            if (scaleExisting)
+            {
+                stream = await NatsReplicas.ScaleAsync(js, stream, replicas, isExplicit, logger, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (stream.Info.Config.MaxMsgsPerSubject is > 0 and < UnboundedHistory)

@@ -1,3 +1,6 @@
+using TaskGraph.Core.Errors;
+using TaskGraph.Core.Storage;
+
 namespace TaskGraph.Node.Auth;
 
 /// <summary>
@@ -34,7 +37,22 @@ public sealed class BearerAuthentication(TokenStore tokens, JwtValidator? jwt = 
             Principal? principal;
             if (jwt is null || presented.StartsWith(TokenStore.SecretPrefix, StringComparison.Ordinal))
             {
-                principal = await tokens.AuthenticateAsync(presented, context.RequestAborted);
+                try
+                {
+                    principal = await tokens.AuthenticateAsync(presented, context.RequestAborted);
+                }
+                catch (StoreUnavailableException ex)
+                {
+                    // The token cannot be checked now: say so (503, retry later), never a 500 or a wrongful 401.
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    context.Response.Headers.RetryAfter = "5";
+                    var code = ex is HubUnreachableException ? ErrorCodes.HubUnreachable : ErrorCodes.StoreUnavailable;
+                    await context.Response.WriteAsJsonAsync(
+                        new Dictionary<string, string> { ["code"] = code, ["message"] = "the token store cannot be reached right now, so the token cannot be checked; retry shortly" },
+                        context.RequestAborted);
+                    return false;
+                }
+
                 problem = principal is null ? "the token is unknown, revoked or expired" : null;
             }
             else

@@ -21,7 +21,7 @@ public sealed class TokenStore(IRecordStore store, TimeProvider time)
     public static readonly TimeSpan CacheFor = TimeSpan.FromMilliseconds(500);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly ConcurrentDictionary<string, (Principal? Principal, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Principal? Principal, DateTimeOffset Until, DateTimeOffset? Expires)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Stores a new token and returns its secret (shown once).</summary>
     public async Task<string> CreateAsync(string name, string role, string? workerId, IReadOnlyList<string>? tags, TimeSpan? expiresIn, CancellationToken cancellationToken)
@@ -97,7 +97,18 @@ public sealed class TokenStore(IRecordStore store, TimeProvider time)
             return cached.Principal;
         }
 
-        var entry = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        RecordEntry? entry;
+        try
+        {
+            entry = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubUnreachableException) when (cached.Until != default && (cached.Expires is null || cached.Expires > now))
+        {
+            // An edge node cut off from its hub keeps the hub's last answer for a token it has seen (a revoke made on
+            // the hub meanwhile holds here once the link is back); a token it has never seen cannot be checked.
+            return cached.Principal;
+        }
+
         var record = entry is null ? null : Parse(entry.Value);
         var principal = record is null || record.ExpiresAt <= now
             ? null
@@ -108,7 +119,7 @@ public sealed class TokenStore(IRecordStore store, TimeProvider time)
             until = expires;
         }
 
-        _cache[key] = (principal, until);
+        _cache[key] = (principal, until, record?.ExpiresAt);
         if (_cache.Count > 10_000)
         {
             _cache.Clear();

@@ -27,6 +27,11 @@ public sealed class EdgeNodeTests
         Assert.False(hubNode.Graph.IsEdge);
         Assert.True(edgeNode.Graph.IsEdge);
 
+        // The edge node takes the hub's bucket as it is: the leaf's own server count does not make it ask for more replicas.
+        var connected = await edgeNode.CallAsync("connect", new { worker_id = "edge-agent" }, ct);
+        Assert.Equal(1, connected.GetProperty("store").GetProperty("replicas").GetInt32());
+        Assert.False(connected.GetProperty("store").TryGetProperty("warning", out var warning), $"no replica warning at the edge: {warning}");
+
         await edgeNode.CallAsync("create", new { id = "from-edge", title = "made at the edge site" }, ct);
         await hubNode.CallAsync("create", new { id = "from-hub", title = "made on the hub" }, ct);
         Assert.Equal("made at the edge site", (await hubNode.CallAsync("get", new { task = "from-edge" }, ct)).GetProperty("title").GetString());

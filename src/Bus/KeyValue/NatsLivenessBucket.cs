@@ -112,7 +112,9 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv, NatsDomainWriter? writ
 
     public async ValueTask<IReadOnlyList<RecordEntry>> ListAsync(string prefix, CancellationToken cancellationToken)
     {
-        var entries = new List<RecordEntry>();
+        // By key, newest revision kept: a put during the listing, or an ordered consumer that reset mid-way, can deliver
+        // a key twice (measured on an R3 cluster: a heartbeat racing the sweeper's listing).
+        var entries = new Dictionary<string, RecordEntry>(StringComparer.Ordinal);
         try
         {
             var lastDot = prefix.LastIndexOf('.');
@@ -122,7 +124,10 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv, NatsDomainWriter? writ
             {
                 if (entry.Key.StartsWith(prefix, StringComparison.Ordinal) && entry.Operation == NatsKVOperation.Put)
                 {
-                    entries.Add(new RecordEntry(entry.Key, entry.Value ?? [], entry.Revision, entry.Created));
+                    if (!entries.TryGetValue(entry.Key, out var seen) || seen.Revision < entry.Revision)
+                    {
+                        entries[entry.Key] = new RecordEntry(entry.Key, entry.Value ?? [], entry.Revision, entry.Created);
+                    }
                 }
 
                 if (entry.Delta == 0)
@@ -136,7 +141,7 @@ internal sealed class NatsLivenessBucket(INatsKVStore kv, NatsDomainWriter? writ
             throw Unavailable("list", prefix, ex);
         }
 
-        return entries;
+        return [.. entries.Values];
     }
 
     /// <summary>
